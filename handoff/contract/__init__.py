@@ -114,7 +114,9 @@ def _object_aliases() -> dict[tuple[str, str], str]:
         return {(r["crm"], r["alias"]): r["object"] for r in csv.DictReader(fh)}
 
 
-_EXPORT_NAME = re.compile(r"^hubspot_crm_exports_(?:all_)?(?P<obj>[a-z_]+?)(?:_\d{4}_\d{2}_\d{2}.*)?$")
+_EXPORT_NAME = re.compile(
+    r"^hubspot_crm_exports_(?:all_)?(?P<obj>[a-z_]+?)(?:_\d{4}_\d{2}_\d{2}.*)?$"
+)
 
 
 def object_for_file(crm: str, filename: str) -> str | None:

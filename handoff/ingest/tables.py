@@ -57,7 +57,9 @@ def quote(name: str) -> str:
 def raw_table_ddl(spec: ObjectSpec) -> str:
     cols = [f"{quote(c)} {SQL_TYPES[t]}" for c, t in spec.columns.items()]
     cols += [f"{quote(c)} {t}" for c, t in LINEAGE_TYPES.items()]
-    return f"create table if not exists raw.{quote(spec.table)} (\n    " + ",\n    ".join(cols) + "\n)"
+    return (
+        f"create table if not exists raw.{quote(spec.table)} (\n    " + ",\n    ".join(cols) + "\n)"
+    )
 
 
 def ensure_raw_tables(con: Any) -> None:
