@@ -1,0 +1,43 @@
+# Two entry points (see README): `make run` and `make test`. Both bootstrap uv and
+# the .venv from the committed uv.lock, so they work on a machine with only
+# Python 3.11+, make and git, and are safe to run again.
+
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := $(CURDIR)/.venv
+export UV_COMPILE_BYTECODE := 1
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: setup run test lint format docs dagster clean
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+setup: $(VENV)/.synced ## install everything into .venv
+
+run: setup ## the whole pipeline on the embedded default (DuckDB + generated sample)
+	$(VENV)/bin/handoff run $(ARGS)
+
+test: setup ## the whole test suite
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff + sqlfluff (dbt templater)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	HANDOFF_HOME=$(CURDIR)/.handoff-lint $(VENV)/bin/sqlfluff lint models macros tests/dbt
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+dagster: setup ## the Dagster UI on this project
+	$(VENV)/bin/dagster dev -m orchestration.definitions
+
+clean:
+	rm -rf .handoff target logs .pytest_cache

@@ -1,0 +1,167 @@
+"""The ``handoff`` command line (DESIGN §10).
+
+``handoff run`` executes the Dagster job ``handoff_pipeline`` in-process, so the
+CLI and the scheduler share one code path."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from handoff.settings import Settings, parse_as_of
+
+SAMPLE_LEADS = 4000
+SAMPLE_SEED = 42
+
+
+def _say(message: str) -> None:
+    click.echo(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", err=True)
+
+
+def _fail(message: str, detail: str | None = None) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    if detail:
+        click.echo(detail, err=True)
+    sys.exit(1)
+
+
+def _landing_is_empty(landing: Path) -> bool:
+    return not landing.exists() or not any(p.is_file() for p in landing.rglob("*"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="handoff")
+def main() -> None:
+    """handoff: the marketing–sales handoff warehouse (ingest → dbt → marts)."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to write.")
+@click.option("--leads", type=click.IntRange(min=10), default=SAMPLE_LEADS, show_default=True)
+@click.option("--seed", type=int, default=SAMPLE_SEED, show_default=True)
+@click.option("--batches", type=click.IntRange(min=1, max=52), default=4, show_default=True)
+def generate(out: Path, leads: int, seed: int, batches: int) -> None:
+    """Write deterministic sample HubSpot and Salesforce extracts (same arguments →
+    byte-identical files) in the CRMs' native layouts, as dated batches."""
+    from handoff.generate import generate as run_generate
+
+    started = time.monotonic()
+    summary = run_generate(out, leads=leads, seed=seed, batches=batches, progress=_say)
+    _say(
+        f"wrote {summary.get('leads', leads):,} leads in {batches} batch(es) to {out} "
+        f"({time.monotonic() - started:.1f} s)"
+    )
+
+
+def _sample_as_of(landing: Path) -> str | None:
+    meta = landing / "_sample.json"
+    if meta.exists():
+        return json.loads(meta.read_text()).get("extracted_at")
+    return None
+
+
+@main.command()
+@click.option(
+    "--landing",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of extract batches: <crm>/<batch>/<object>.csv (default <home>/landing).",
+)
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the build database, serving copy and docs go (default ./.handoff).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    help="Instant the SLAs are judged at (ISO 8601, UTC if no offset; default now, or the "
+    "sample's extraction time when running on the generated sample).",
+)
+@click.option("--target", help="dbt target in profiles/profiles.yml (default duckdb).")
+def run(landing: Path | None, home: Path | None, as_of: str | None, target: str | None) -> None:
+    """Run the whole pipeline once: ingest new batches, build and test every model."""
+    if home:
+        os.environ["HANDOFF_HOME"] = str(home.resolve())
+    if landing:
+        os.environ["HANDOFF_LANDING"] = str(landing.resolve())
+    if target:
+        os.environ["HANDOFF_TARGET"] = target
+    settings = Settings.from_env()
+    settings.home.mkdir(parents=True, exist_ok=True)
+
+    if landing is None and _landing_is_empty(settings.landing):
+        _say(f"no extracts in {settings.landing}: generating the embedded sample there")
+        from handoff.generate import generate as run_generate
+
+        run_generate(settings.landing, leads=SAMPLE_LEADS, seed=SAMPLE_SEED, progress=_say)
+    elif not settings.landing.exists():
+        _fail(f"the landing folder {settings.landing} does not exist")
+    if as_of is None and not os.environ.get("HANDOFF_AS_OF"):
+        as_of = _sample_as_of(settings.landing)
+    if as_of:
+        try:
+            os.environ["HANDOFF_AS_OF"] = parse_as_of(as_of).isoformat(sep=" ")
+        except ValueError:
+            _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
+    settings = Settings.from_env()
+    _say(f"as-of {settings.as_of.isoformat(sep=' ')} UTC; home {settings.home}")
+
+    started = time.monotonic()
+    _say("parsing the dbt project")
+    from orchestration.project import prepare_manifest
+
+    try:
+        prepare_manifest(settings.target)
+    except RuntimeError as exc:
+        _fail("dbt could not parse the project", str(exc))
+
+    from handoff.pipeline import execute_pipeline
+
+    outcome = execute_pipeline(settings, progress=_say)
+    record = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "as_of": settings.as_of.isoformat(sep=" "),
+        "landing": str(settings.landing),
+        "target": settings.target,
+        "success": outcome.success,
+        "seconds": round(time.monotonic() - started, 1),
+        "batches_rejected": outcome.rejected_batches,
+        "error": outcome.error,
+    }
+    with open(settings.runs_file, "a") as fh:
+        fh.write(json.dumps(record) + "\n")
+    for line in outcome.summary_lines:
+        click.echo(line)
+    if not outcome.success:
+        _fail(outcome.error or "the pipeline failed", outcome.detail)
+    if outcome.rejected_batches:
+        _fail(
+            f"{len(outcome.rejected_batches)} batch(es) were rejected and not loaded "
+            f"(everything else was built): {', '.join(outcome.rejected_batches)}",
+            "See `handoff status` and raw._batches for the reason.",
+        )
+
+
+@main.command()
+@click.option("--home", type=click.Path(path_type=Path, file_okay=False))
+def status(home: Path | None) -> None:
+    """Show loaded and rejected batches, quarantine counts and the last run."""
+    if home:
+        os.environ["HANDOFF_HOME"] = str(home.resolve())
+    settings = Settings.from_env()
+    from handoff.status import render_status
+
+    text, ok = render_status(settings)
+    click.echo(text)
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Run the Dagster job ``handoff_pipeline`` in-process and summarise the outcome for
+the CLI. The scheduler runs the very same job (orchestration.definitions)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from handoff.settings import Settings
+
+
+@dataclass
+class Outcome:
+    success: bool
+    rejected_batches: list[str] = field(default_factory=list)
+    summary_lines: list[str] = field(default_factory=list)
+    error: str | None = None
+    detail: str | None = None
+
+
+class _ProgressHandler(logging.Handler):
+    """Forwards the assets' own log lines (ingest batches, dbt nodes) to the CLI."""
+
+    def __init__(self, progress: Callable[[str], None]) -> None:
+        super().__init__(level=logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        if meta.get("dagster_event") is not None:
+            return  # engine events (step started, output handled …): too chatty
+        message = meta.get("orig_message") or record.getMessage()
+        self.progress(str(message))
+
+
+def _instance(settings: Settings) -> Any:
+    import dagster as dg
+
+    dagster_home = settings.home / "dagster"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home))
+    return dg.DagsterInstance.get()
+
+
+def _failure_detail(result: Any) -> tuple[str, str]:
+    for event in result.all_events:
+        if event.is_step_failure:
+            err = event.step_failure_data.error
+            first = (err.message or "").strip().splitlines()[0] if err else "unknown error"
+            return f"step {event.step_key} failed: {first}", (err.to_string() if err else "")
+    return "the pipeline failed", ""
+
+
+def execute_pipeline(
+    settings: Settings, progress: Callable[[str], None] = print
+) -> Outcome:
+
+    from orchestration.definitions import defs
+
+    started = datetime.now(UTC).replace(tzinfo=None)
+    job = defs.resolve_job_def("handoff_pipeline")
+    handler = _ProgressHandler(progress)
+    dagster_logger = logging.getLogger("dagster")
+    dagster_logger.addHandler(handler)
+    try:
+        result = job.execute_in_process(
+            instance=_instance(settings),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    finally:
+        dagster_logger.removeHandler(handler)
+    outcome = Outcome(success=result.success)
+    if not result.success:
+        outcome.error, outcome.detail = _failure_detail(result)
+    if settings.build_db.exists():
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            outcome.rejected_batches = [
+                r[0]
+                for r in con.execute(
+                    "select distinct batch_id from raw._batches "
+                    "where status = 'rejected' and loaded_at >= ? order by 1",
+                    [started],
+                ).fetchall()
+            ]
+            from handoff.status import summary_lines
+
+            outcome.summary_lines = summary_lines(con, settings)
+    return outcome

@@ -1,0 +1,87 @@
+"""Where things live, read from the environment so that the CLI, `dagster dev` and
+schedules share one configuration (DESIGN §10).
+
+| variable | default | meaning |
+|---|---|---|
+| ``HANDOFF_HOME`` | ``./.handoff`` | build database, serving copy, docs, run records |
+| ``HANDOFF_LANDING`` | ``<home>/landing`` | extract batches, ``<crm>/<batch>/<object>.csv`` |
+| ``HANDOFF_TARGET`` | ``duckdb`` | dbt target in ``profiles/profiles.yml`` |
+| ``HANDOFF_AS_OF`` | now (UTC) | the instant every time-relative result is computed at |
+| ``HANDOFF_SOURCE_TZ`` | ``UTC`` | timezone of naive timestamps in extracts (``HANDOFF_SOURCE_TZ_HUBSPOT`` / ``_SALESFORCE`` per CRM) |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from handoff.contract import CRMS
+
+
+def project_dir() -> Path:
+    """The dbt project (the repository root, holding ``dbt_project.yml``)."""
+    env = os.environ.get("HANDOFF_PROJECT_DIR")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "dbt_project.yml").exists():
+        return here
+    return Path.cwd()
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """An as-of instant as naive UTC. Accepts ISO 8601 with or without offset (naive
+    means UTC) or a date (midnight UTC); ``None``/empty means now."""
+    if not text:
+        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing: Path
+    target: str
+    as_of: datetime
+    source_timezones: dict[str, str]
+
+    @property
+    def build_db(self) -> Path:
+        return self.home / "build.duckdb"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.home / "serving"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
+
+    @property
+    def runs_file(self) -> Path:
+        return self.home / "runs.jsonl"
+
+    @property
+    def dbt_target_path(self) -> Path:
+        return project_dir() / "target" / self.target
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get("HANDOFF_HOME", ".handoff")).resolve()
+        landing = Path(os.environ.get("HANDOFF_LANDING") or home / "landing").resolve()
+        default_tz = os.environ.get("HANDOFF_SOURCE_TZ", "UTC")
+        tzs = {
+            crm: os.environ.get(f"HANDOFF_SOURCE_TZ_{crm.upper()}", default_tz) for crm in CRMS
+        }
+        return cls(
+            home=home,
+            landing=landing,
+            target=os.environ.get("HANDOFF_TARGET", "duckdb"),
+            as_of=parse_as_of(os.environ.get("HANDOFF_AS_OF")),
+            source_timezones=tzs,
+        )

@@ -1,0 +1,45 @@
+"""The dbt project as assets: every model, seed and snapshot; dbt tests become asset
+checks. Sources map onto the raw ingest assets, models group by folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.lib.resources import HandoffSettings
+from orchestration.project import handoff_project
+
+
+class HandoffTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        # fqn: [project, folder, subfolder…, name]; group by the top folder.
+        if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
+            return fqn[1]
+        return dbt_resource_props["resource_type"] + "s"
+
+
+@dbt_assets(
+    manifest=handoff_project.manifest_path,
+    dagster_dbt_translator=HandoffTranslator(),
+    project=handoff_project,
+)
+def handoff_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
+):
+    """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant."""
+    settings = handoff.get()
+    dbt_vars = {"as_of": settings.as_of.isoformat(sep=" ")}
+    yield from dbt.cli(
+        ["build", "--vars", json.dumps(dbt_vars)],
+        context=context,
+    ).stream()

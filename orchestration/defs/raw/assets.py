@@ -1,0 +1,53 @@
+"""One asset per raw CRM object (group ``raw``), all produced by one ingest step:
+the extracts of a batch load together or not at all."""
+
+from __future__ import annotations
+
+import duckdb
+import dagster as dg
+
+from handoff.contract import objects
+from handoff.ingest.loader import ingest
+from orchestration.lib.resources import HandoffSettings
+
+RAW_SPECS = [
+    dg.AssetSpec(
+        key=dg.AssetKey(["raw", spec.table]),
+        group_name="raw",
+        description=f"Append-only {spec.crm} {spec.name} extracts (raw.{spec.table}).",
+        kinds={"duckdb"},
+    )
+    for spec in objects().values()
+]
+
+
+@dg.multi_asset(specs=RAW_SPECS, name="ingest_extracts", can_subset=False)
+def ingest_extracts(context: dg.AssetExecutionContext, handoff: HandoffSettings):
+    """Load every new batch under the landing folder into ``raw.<crm>__<object>``."""
+    settings = handoff.get()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.build_db)) as con:
+        report = ingest(
+            settings.landing,
+            con,
+            work_dir=settings.work_dir,
+            source_timezones=settings.source_timezones,
+            progress=context.log.info,
+        )
+        totals = dict(
+            con.execute(
+                "select table_name, estimated_size from duckdb_tables() where schema_name = 'raw'"
+            ).fetchall()
+        )
+    for batch in report.rejected:
+        context.log.error(f"batch {batch.batch_id} rejected: {batch.error}")
+    loaded = report.rows_by_table()
+    for spec in objects().values():
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(["raw", spec.table]),
+            metadata={
+                "rows_loaded_this_run": loaded.get(spec.table, 0),
+                "rows_total": int(totals.get(spec.table, 0)),
+                "batches_rejected_this_run": len(report.rejected),
+            },
+        )
