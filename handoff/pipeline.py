@@ -57,9 +57,7 @@ def _failure_detail(result: Any) -> tuple[str, str]:
     return "the pipeline failed", ""
 
 
-def execute_pipeline(
-    settings: Settings, progress: Callable[[str], None] = print
-) -> Outcome:
+def execute_pipeline(settings: Settings, progress: Callable[[str], None] = print) -> Outcome:
 
     from orchestration.definitions import defs
 

@@ -75,9 +75,7 @@ class Settings:
         home = Path(os.environ.get("HANDOFF_HOME", ".handoff")).resolve()
         landing = Path(os.environ.get("HANDOFF_LANDING") or home / "landing").resolve()
         default_tz = os.environ.get("HANDOFF_SOURCE_TZ", "UTC")
-        tzs = {
-            crm: os.environ.get(f"HANDOFF_SOURCE_TZ_{crm.upper()}", default_tz) for crm in CRMS
-        }
+        tzs = {crm: os.environ.get(f"HANDOFF_SOURCE_TZ_{crm.upper()}", default_tz) for crm in CRMS}
         return cls(
             home=home,
             landing=landing,

@@ -65,7 +65,9 @@ def render_status(settings: Settings) -> tuple[str, bool]:
                 out.append("")
                 out.append("quarantine (raw._quarantine):")
                 for source_file, n, first_line, reason in q:
-                    out.append(f"    {source_file}: {n:,} row(s), first at line {first_line}: {reason}")
+                    out.append(
+                        f"    {source_file}: {n:,} row(s), first at line {first_line}: {reason}"
+                    )
     if settings.runs_file.exists():
         runs = settings.runs_file.read_text().strip().splitlines()
         if runs:
