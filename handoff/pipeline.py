@@ -3,8 +3,11 @@ the CLI. The scheduler runs the very same job (orchestration.definitions)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +42,39 @@ class _ProgressHandler(logging.Handler):
         self.progress(str(message))
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_SHOWN = (
+    "OK created",
+    "ERROR",
+    "FAIL ",
+    "WARN ",
+    "Finished running",
+    "Done. PASS",
+    "Completed",
+)
+
+
+class _DbtStdout(io.TextIOBase):
+    """dagster-dbt echoes every dbt log line to stdout; keep the informative ones
+    (models built, failures, the totals) and drop START/PASS chatter."""
+
+    def __init__(self, progress: Callable[[str], None]) -> None:
+        self.progress = progress
+        self._buffer = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        while "\n" in self._buffer:
+            line, self._buffer = self._buffer.split("\n", 1)
+            line = _ANSI.sub("", line).strip()
+            if line and any(key in line for key in _DBT_SHOWN):
+                self.progress("dbt: " + line)
+        return len(text)
+
+
 def _instance(settings: Settings) -> Any:
     import dagster as dg
 
@@ -58,7 +94,6 @@ def _failure_detail(result: Any) -> tuple[str, str]:
 
 
 def execute_pipeline(settings: Settings, progress: Callable[[str], None] = print) -> Outcome:
-
     from orchestration.definitions import defs
 
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -67,11 +102,12 @@ def execute_pipeline(settings: Settings, progress: Callable[[str], None] = print
     dagster_logger = logging.getLogger("dagster")
     dagster_logger.addHandler(handler)
     try:
-        result = job.execute_in_process(
-            instance=_instance(settings),
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        )
+        with contextlib.redirect_stdout(_DbtStdout(progress)):
+            result = job.execute_in_process(
+                instance=_instance(settings),
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            )
     finally:
         dagster_logger.removeHandler(handler)
     outcome = Outcome(success=result.success)

@@ -1,13 +1,12 @@
 """The dbt project as assets: every model, seed and snapshot; dbt tests become asset
 checks. Sources map onto the raw ingest assets, models group by folder."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.lib.resources import HandoffSettings
@@ -34,7 +33,7 @@ class HandoffTranslator(DagsterDbtTranslator):
     project=handoff_project,
 )
 def handoff_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
+    context: AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
 ):
     """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant."""
     settings = handoff.get()

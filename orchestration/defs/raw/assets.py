@@ -1,10 +1,9 @@
 """One asset per raw CRM object (group ``raw``), all produced by one ingest step:
 the extracts of a batch load together or not at all."""
 
-from __future__ import annotations
-
-import duckdb
 import dagster as dg
+import duckdb
+from dagster import AssetExecutionContext
 
 from handoff.contract import objects
 from handoff.ingest.loader import ingest
@@ -22,7 +21,7 @@ RAW_SPECS = [
 
 
 @dg.multi_asset(specs=RAW_SPECS, name="ingest_extracts", can_subset=False)
-def ingest_extracts(context: dg.AssetExecutionContext, handoff: HandoffSettings):
+def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
     """Load every new batch under the landing folder into ``raw.<crm>__<object>``."""
     settings = handoff.get()
     settings.home.mkdir(parents=True, exist_ok=True)
