@@ -1,0 +1,94 @@
+{{ config(enabled=var('salesforce_enabled', true)) }}
+
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'campaign') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as campaign_id,
+        nullif(trim(name), '') as campaign_name,
+        nullif(trim(type), '') as campaign_type,
+        nullif(trim(status), '') as campaign_status,
+        cast(start_date as date) as start_date,
+        cast(end_date as date) as end_date,
+        cast(is_active as {{ dbt.type_boolean() }}) as is_active,
+        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
+        cast(last_modified_date as {{ dbt.type_timestamp() }}) as updated_at,
+
+        -- lineage: which delivery this version came from
+        _batch_id as batch_id,
+        _source_line as source_line,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+
+        -- deletion flag (is_deleted, or the connector's _fivetran_deleted): filters below
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+
+    from source
+
+),
+
+versions as (
+
+    -- a version without a last-modified time (a deletion tombstone, an export
+    -- lacking the column) ranks at the record's newest known time, so that
+    -- delivery order decides between it and the newest dated version
+    select
+        *,
+        coalesce(
+            updated_at,
+            max(updated_at) over (partition by campaign_id)
+        ) as version_updated_at
+
+    from renamed
+
+),
+
+versions_ranked as (
+
+    -- several batches may deliver the same record: keep the latest version
+    select
+        *,
+        row_number() over (
+            partition by campaign_id
+            order by
+                version_updated_at desc,
+                loaded_at desc,
+                batch_id desc,
+                source_line desc
+        ) as version_number
+
+    from versions
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        campaign_name,
+        campaign_type,
+        campaign_status,
+        start_date,
+        end_date,
+        is_active,
+        created_at,
+        updated_at,
+        batch_id,
+        loaded_at
+
+    from versions_ranked
+
+    where
+        version_number = 1
+        -- a record whose latest version is deleted disappears
+        and not is_deleted
+
+)
+
+select * from final

@@ -1,0 +1,100 @@
+{{ config(enabled=var('salesforce_enabled', true)) }}
+
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'event') }}
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(id), '') as event_id,
+        nullif(trim(who_id), '') as person_id,
+        nullif(trim(what_id), '') as related_record_id,
+        nullif(trim(owner_id), '') as owner_id,
+        nullif(trim(type), '') as event_type,
+        nullif(trim(event_subtype), '') as event_subtype,
+        nullif(trim(subject), '') as subject,
+        cast(created_date as {{ dbt.type_timestamp() }}) as created_at,
+        cast(start_date_time as {{ dbt.type_timestamp() }}) as started_at,
+        cast(activity_date_time as {{ dbt.type_timestamp() }}) as activity_at,
+        cast(activity_date as date) as activity_date,
+        cast(last_modified_date as {{ dbt.type_timestamp() }}) as updated_at,
+
+        -- lineage: which delivery this version came from
+        _batch_id as batch_id,
+        _source_line as source_line,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+
+        -- deletion flag (is_deleted, or the connector's _fivetran_deleted): filters below
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+
+    from source
+
+),
+
+versions as (
+
+    -- a version without a last-modified time (a deletion tombstone, an export
+    -- lacking the column) ranks at the record's newest known time, so that
+    -- delivery order decides between it and the newest dated version
+    select
+        *,
+        coalesce(
+            updated_at,
+            max(updated_at) over (partition by event_id)
+        ) as version_updated_at
+
+    from renamed
+
+),
+
+versions_ranked as (
+
+    -- several batches may deliver the same record: keep the latest version
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by
+                version_updated_at desc,
+                loaded_at desc,
+                batch_id desc,
+                source_line desc
+        ) as version_number
+
+    from versions
+
+),
+
+final as (
+
+    select
+        event_id,
+        person_id,
+        related_record_id,
+        owner_id,
+        event_type,
+        event_subtype,
+        subject,
+        created_at,
+        started_at,
+        activity_at,
+        activity_date,
+        updated_at,
+        batch_id,
+        loaded_at
+
+    from versions_ranked
+
+    where
+        version_number = 1
+        -- a record whose latest version is deleted disappears
+        and not is_deleted
+
+)
+
+select * from final

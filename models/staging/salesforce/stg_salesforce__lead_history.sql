@@ -1,0 +1,80 @@
+{{ config(enabled=var('salesforce_enabled', true)) }}
+
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'lead_history') }}
+
+),
+
+renamed as (
+
+    select
+        coalesce(
+            nullif(trim(id), ''),
+            {{ surrogate_key([
+                'lead_id',
+                'field',
+                'created_date',
+                'old_value',
+                'new_value',
+            ]) }}
+        ) as lead_history_id,
+        nullif(trim(lead_id), '') as lead_id,
+        nullif(trim(field), '') as field_name,
+        nullif(trim(old_value), '') as old_value,
+        nullif(trim(new_value), '') as new_value,
+        cast(created_date as {{ dbt.type_timestamp() }}) as changed_at,
+
+        -- lineage: which delivery this version came from
+        _batch_id as batch_id,
+        _source_line as source_line,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+
+        -- deletion flag (is_deleted, or the connector's _fivetran_deleted): filters below
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+
+    from source
+
+),
+
+versions_ranked as (
+
+    -- several batches may deliver the same record: keep the latest version
+    select
+        *,
+        row_number() over (
+            partition by lead_history_id
+            order by
+                loaded_at desc,
+                batch_id desc,
+                source_line desc
+        ) as version_number
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        lead_history_id,
+        lead_id,
+        field_name,
+        old_value,
+        new_value,
+        changed_at,
+        batch_id,
+        loaded_at
+
+    from versions_ranked
+
+    where
+        version_number = 1
+        -- a record whose latest version is deleted disappears
+        and not is_deleted
+
+)
+
+select * from final

@@ -1,0 +1,80 @@
+{{ config(enabled=var('salesforce_enabled', true)) }}
+
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'opportunity_history') }}
+
+),
+
+renamed as (
+
+    select
+        coalesce(
+            nullif(trim(id), ''),
+            {{ surrogate_key([
+                'opportunity_id',
+                'created_date',
+                'stage_name',
+                'amount',
+                'close_date',
+            ]) }}
+        ) as opportunity_history_id,
+        nullif(trim(opportunity_id), '') as opportunity_id,
+        nullif(trim(stage_name), '') as stage_name,
+        cast(amount as {{ dbt.type_numeric() }}) as amount,
+        cast(close_date as date) as close_date,
+        cast(created_date as {{ dbt.type_timestamp() }}) as changed_at,
+
+        -- lineage: which delivery this version came from
+        _batch_id as batch_id,
+        _source_line as source_line,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+
+        -- deletion flag (is_deleted, or the connector's _fivetran_deleted): filters below
+        coalesce(cast(is_deleted as {{ dbt.type_boolean() }}), false) as is_deleted
+
+    from source
+
+),
+
+versions_ranked as (
+
+    -- several batches may deliver the same record: keep the latest version
+    select
+        *,
+        row_number() over (
+            partition by opportunity_history_id
+            order by
+                loaded_at desc,
+                batch_id desc,
+                source_line desc
+        ) as version_number
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        opportunity_history_id,
+        opportunity_id,
+        stage_name,
+        amount,
+        close_date,
+        changed_at,
+        batch_id,
+        loaded_at
+
+    from versions_ranked
+
+    where
+        version_number = 1
+        -- a record whose latest version is deleted disappears
+        and not is_deleted
+
+)
+
+select * from final
