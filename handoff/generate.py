@@ -108,8 +108,9 @@ Intended rates (the tests check them on the output)
       team owning opportunities, a manager in two teams; 4 marketers, one of whom
       (Marina Costa, Marketing Operations) logs an e-mail on ~8 % of handoffs right
       after the MQL (not a sales touch). ~2 % of leads have no owner (queue).
-    * Touches per touched handoff: inbound ≈ 7, outbound ≈ 24 (the "called 20 times"
-      pattern); outbound leads also get 0–5 prospecting calls before the MQL.
+    * Touches per touched handoff: inbound ≈ 10, outbound ≈ 28 (the "called 20 times"
+      pattern); outbound leads also get 0–5 prospecting touches before the MQL. About
+      10 activity rows (Task + Event + engagements) per lead in all.
     * Rejections: disqualified or recycled; untouched MQLs are auto-recycled after
       30–60 days in 40 % of cases; 35 % of recycled leads become MQL again 3–13 weeks
       later (a new handoff).
@@ -442,9 +443,12 @@ def _holidays() -> dict[date, float]:
 
 def _setup(con: duckdb.DuckDBPyConnection, n: int, seed: int) -> None:
     con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")
     con.execute(
+        # hash(a, b, c) combines the parts too weakly (draws with different salts come out
+        # correlated): hash the integer offset by a per-salt (and per-seed) constant instead.
         f"create macro rnd(i, salt) as "
-        f"((hash({int(seed)}::bigint, i, salt) >> 11)::double / 9007199254740992.0)"
+        f"((hash((hash(salt || ':{int(seed)}') >> 24) + i) >> 11)::double / 9007199254740992.0)"
     )
     con.execute(
         "create macro rnorm(i, salt) as "
@@ -453,26 +457,6 @@ def _setup(con: duckdb.DuckDBPyConnection, n: int, seed: int) -> None:
     con.execute("create macro rexp(i, salt) as -ln(1 - rnd(i, salt))")
     con.execute("create macro local_ts(ts, tz) as timezone(tz, ts::timestamptz)")
     con.execute("create macro utc_ts(lts, tz) as timezone(tz, lts)::timestamp")
-    # The next instant inside the business window (Mon–Fri 09:00–17:00 local).
-    con.execute(
-        """
-        create macro next_open(ts, tz) as (
-            case
-                when isodow(local_ts(ts, tz)) <= 5 and hour(local_ts(ts, tz)) between 9 and 16
-                    then ts
-                when isodow(local_ts(ts, tz)) <= 5 and hour(local_ts(ts, tz)) < 9
-                    then utc_ts(date_trunc('day', local_ts(ts, tz)) + interval 9 hour, tz)
-                else utc_ts(
-                    date_trunc('day', local_ts(ts, tz))
-                    + to_days(case isodow(local_ts(ts, tz)) when 5 then 3 when 6 then 2 else 1 end)
-                    + interval 9 hour,
-                    tz
-                )
-            end
-        )
-        """
-    )
-
     # Users, roles, offers as small tables.
     rows = []
     for j, first, last, role, teams, tz, kind, median, never, active in USERS:
@@ -524,7 +508,7 @@ def _setup(con: duckdb.DuckDBPyConnection, n: int, seed: int) -> None:
         create table days as
         with raw as (
             select d, day,
-                round(w * (0.86 + 0.28 * rnd(-1 - weekofyear(day), 'week')) * 100000)::bigint as w
+                round(w * (0.86 + 0.28 * rnd(weekofyear(day), 'week')) * 100000)::bigint as w
             from (values {", ".join(day_rows)}) as t(d, day, w)
         ),
         cum as (
@@ -648,15 +632,7 @@ def _people(con: duckdb.DuckDBPyConnection, n: int) -> None:
     )
 
     # Handoff 1 and, for recycled leads that come back, handoff 2.
-    con.execute(
-        f"""
-        create table p1 as
-        select p0.*, {_handoff_sql(1)}
-        from p0
-        left join users as u on u.j = p0.owner_j
-        left join offers as o on o.o = coalesce(p0.offer1, p0.offer0)
-        """
-    )
+    _handoff_table(con, 1, "p0", "p1", "coalesce(p0.offer1, p0.offer0)")
     con.execute(
         f"""
         create table p2 as
@@ -667,16 +643,10 @@ def _people(con: duckdb.DuckDBPyConnection, n: int) -> None:
         """
     )
     con.execute(
-        f"""
-        create table p3 as
-        select p2.* exclude (offer2_pick),
-            case when t_mql2 is not null then offer2_pick end as offer2,
-            {_handoff_sql(2)}
-        from p2
-        left join users as u on u.j = p2.owner_j
-        left join offers as o on o.o = p2.offer2_pick
-        """
+        "create table p2b as select p2.* exclude (offer2_pick), "
+        "case when t_mql2 is not null then offer2_pick end as offer2 from p2"
     )
+    _handoff_table(con, 2, "p2b", "p3", "p2b.offer2")
     con.execute(
         f"""
         create table p as
@@ -720,59 +690,880 @@ def _people(con: duckdb.DuckDBPyConnection, n: int) -> None:
         order by idx
         """
     )
-    for t in ("p0", "p1", "p2", "p3"):
+    for t in ("p0", "p1", "p2", "p2b", "p3"):
         con.execute(f"drop table {t}")
 
 
-def _handoff_sql(h: int) -> str:
-    """Columns of handoff ``h`` (1 or 2): first touch, disposition, conversion."""
+def _next_open(ts: str, local: str, tz: str) -> str:
+    """SQL: ``ts`` if inside the business window (Mon–Fri 09:00–17:00 local), else the
+    next window's opening; ``local`` is ``ts`` already converted to local time."""
+    return f"""(case
+        when isodow({local}) <= 5 and hour({local}) between 9 and 16 then {ts}
+        when isodow({local}) <= 5 and hour({local}) < 9
+            then utc_ts(date_trunc('day', {local}) + interval 9 hour, {tz})
+        else utc_ts(date_trunc('day', {local})
+            + to_days(case isodow({local}) when 5 then 3 when 6 then 2 else 1 end)
+            + interval 9 hour, {tz})
+    end)"""
+
+
+def _handoff_table(con: duckdb.DuckDBPyConnection, h: int, src: str, dst: str, offer: str) -> None:
+    """``dst`` = ``src`` plus handoff ``h`` (1 or 2): first touch, disposition, conversion.
+    Built in stages so every expensive expression (time zones, draws) is computed once."""
 
     def R(salt: str) -> str:
         return f"rnd(idx, '{salt}{h}')"
 
     t_mql = f"t_mql{h}"
-    tz = "coalesce(u.tz, 'UTC')"
-    delay = f"(u.median_min * exp(1.1 * rnorm(idx, 'delay{h}')))"
-    touched = f"({t_mql} is not null and u.kind = 'sdr' and {R('never')} >= u.p_never)"
-    f_speed = (
-        f"(case when {delay} < 5 then 1.5 when {delay} < 60 then 1.25 when {delay} < 240 then 1.05 "
-        f"when {delay} < 1440 then 0.85 else 0.6 end)"
+    speed = (
+        "(case when _delay < 5 then 1.5 when _delay < 60 then 1.25 when _delay < 240 then 1.05 "
+        "when _delay < 1440 then 0.85 else 0.6 end)"
     )
-    p_sql = (
-        f"least(0.92, (case when inbound then 0.44 else 0.16 end) * f_fit * {f_speed} "
-        f"* coalesce(o.conv_mult, 1.0) * {1.0 if h == 1 else 0.85})"
+    con.execute(
+        f"""
+        create table {dst} as
+        with s1 as (
+            select {src}.*,
+                coalesce(u.tz, 'UTC') as _tz,
+                coalesce(o.conv_mult, 1.0) as _offer_mult,
+                ({t_mql} is not null and u.kind = 'sdr' and {R("never")} >= u.p_never) as _touched,
+                u.median_min * exp(1.1 * rnorm(idx, 'delay{h}')) as _delay,
+                {t_mql} + to_seconds(case when pop = 'sync' then sync_lag_s else 0 end) as _seen
+            from {src}
+            left join users as u on u.j = {src}.owner_j
+            left join offers as o on o.o = {offer}
+        ),
+        s2 as (select *, local_ts(_seen, _tz) as _seen_local from s1),
+        s3 as (
+            select *, {_next_open("_seen", "_seen_local", "_tz")}
+                + to_seconds(floor(coalesce(_delay, 0) * 60)::bigint) as _raw_touch
+            from s2
+        ),
+        s4 as (select *, local_ts(_raw_touch, _tz) as _raw_touch_local from s3),
+        s5 as (
+            select *,
+                case when _touched then {_next_open("_raw_touch", "_raw_touch_local", "_tz")} end
+                    as _touch,
+                least(0.92, (case when inbound then 0.44 else 0.16 end) * f_fit * {speed}
+                    * _offer_mult * {1.0 if h == 1 else 0.85}) as _p_sql
+            from s4
+        ),
+        s6 as (
+            select *,
+                case when _touched then (case
+                        when {R("sql")} < _p_sql then 'sql'
+                        when {R("dq")} < (case when inbound then 0.5 else 0.7 end) then 'disqualified'
+                        else 'recycled' end)
+                     when {t_mql} is not null and {R("auto")} < 0.4 then 'recycled'
+                end as _outcome
+            from s5
+        ),
+        s7 as (
+            select *,
+                case when _touched then _touch + to_seconds(floor(600 + 86400 * rexp(idx, 'disp{h}') * (
+                    case when _outcome = 'sql' then (case when inbound then 1.5 else 6 end)
+                         else (case when inbound then 3 else 14 end) end))::bigint)
+                end as _touched_disp
+            from s6
+        )
+        select * exclude (_tz, _offer_mult, _touched, _delay, _seen, _seen_local, _raw_touch,
+                          _raw_touch_local, _touch, _p_sql, _outcome, _touched_disp),
+            _touched as touched{h},
+            case when _touched then _delay end as delay_min{h},
+            _touch as touch{h},
+            _outcome as outcome{h},
+            case when _touched then
+                (case when inbound then 3 + least(floor(rexp(idx, 'ntouch{h}') * 7), 40)
+                      else 14 + floor({R("ntouch")} * 28) end)::integer
+                else 0 end as n_touch{h},
+            case when _touched then _touched_disp
+                 when _outcome = 'recycled'
+                    then {t_mql} + to_seconds(floor((30 + {R("autod")} * 30) * 86400)::bigint)
+            end as disp{h},
+            case when _outcome = 'sql' and {R("conv")} < 0.75
+                then _touched_disp + to_seconds(floor((0.5 + {R("convd")} * 9.5) * 86400)::bigint)
+            end as conv{h},
+            case when _touched then greatest(_touched_disp, _touch + interval 2 day) end as act_end{h}
+        from s7
+        """
     )
-    seen = f"({t_mql} + to_seconds(case when pop = 'sync' then sync_lag_s else 0 end))"
-    touch = f"next_open(next_open({seen}, {tz}) + to_seconds(floor({delay} * 60)::bigint), {tz})"
-    outcome = (
-        f"(case when {touched} then (case when {R('sql')} < {p_sql} then 'sql' "
-        f"when {R('dq')} < (case when inbound then 0.5 else 0.7 end) then 'disqualified' "
-        f"else 'recycled' end) "
-        f"when {t_mql} is not null and {R('auto')} < 0.4 then 'recycled' end)"
+
+
+def _finish_people(con: duckdb.DuckDBPyConnection, first_cutoff: str, last_cutoff: str) -> None:
+    """Ids, owner columns and deletions (only between the first and the last cutoff, so a
+    deleted record was delivered alive before)."""
+    con.execute(
+        f"""
+        create table people as
+        select p.* exclude (deleted_at_raw, email_raw),
+            case when deleted_at_raw >= timestamp '{first_cutoff}'
+                  and deleted_at_raw < timestamp '{last_cutoff}' then deleted_at_raw end as deleted_at,
+            email_raw as email,
+            case when sf_email_upper then upper(substr(email_raw, 1, 1)) || substr(email_raw, 2)
+                 else email_raw end as sf_email,
+            case when pop <> 'hs' then {sfid("00Q", "(idx + 1000)")} end as lead_id,
+            case when pop <> 'sf' then (1001 + idx * 3)::varchar end as hs_contact_id,
+            case when pop <> 'sf' then (7000001 + idx * 3)::varchar end as hs_company_id,
+            case when conv_at is not null and pop <> 'hs' then {sfid("006", "(idx + 1000)")} end as opp_id,
+            case when conv_at is not null and pop <> 'hs' then {sfid("003", "(idx + 1000)")} end as contact_id,
+            case when conv_at is not null and pop <> 'hs' then {sfid("001", "(idx + 1000)")} end as account_id,
+            case when conv_at is not null and pop = 'hs' then (9000001 + idx * 3)::varchar end as deal_id,
+            u.sf_id as owner_sf, u.hs_id as owner_hs, u.full_name as owner_name,
+            ae.sf_id as ae_sf, ae.hs_id as ae_hs,
+            o.campaign_id as conv_campaign_id
+        from p
+        left join users as u on u.j = p.owner_j
+        left join users as ae on ae.j = (case p.team {" ".join(f"when '{t}' then {j}" for t, j in AES.items())} end)
+        left join offers as o on o.o = (case p.conv_h when 1 then coalesce(p.offer1, p.offer0)
+                                                  when 2 then p.offer2 end)
+        order by idx
+        """
     )
+    con.execute("drop table p")
+
+
+SF_STATUS = {
+    "sql": "Sales Qualified",
+    "disqualified": "Closed - Not Converted",
+    "recycled": "Recycled",
+}
+HS_STAGE = {"sql": "salesqualifiedlead", "disqualified": "other", "recycled": "lead"}
+HS_STATUS = {"sql": "OPEN_DEAL", "disqualified": "UNQUALIFIED", "recycled": "BAD_TIMING"}
+QUEUE_ID_EXPR = sfid("00G", "1")
+
+
+def _case(col: str, mapping: dict[str, str]) -> str:
+    return (
+        f"(case {col} "
+        + " ".join(f"when {_lit(k)} then {_lit(v)}" for k, v in mapping.items())
+        + " end)"
+    )
+
+
+def _events(con: duckdb.DuckDBPyConnection) -> None:
+    """Long status timelines: ``sf_ev`` (Lead field changes) and ``hs_ev`` (contact
+    property changes). One row per change, ordered by (ts, ord)."""
+    sf = "sf_created_at is not null"
+    sync2 = "to_seconds(case when pop = 'sync' then sync_lag_s else 0 end)"
+    parts = [
+        f"select idx, sf_created_at as ts, 0 as ord, 'created' as field, null as value, true as hist from people where {sf}",
+        f"select idx, sf_created_at, 1, 'Status', case when pop = 'sf' then 'Open - Not Contacted' else 'Marketing Qualified' end, false from people where {sf}",
+        f"select idx, sf_created_at, 2, 'Owner', case when pop = 'sf' and inbound then {QUEUE_ID_EXPR} else coalesce(owner_sf, {QUEUE_ID_EXPR}) end, false from people where {sf}",
+        "select idx, t_mql1, 3, 'Status', 'Marketing Qualified', true from people where pop = 'sf' and is_mql1",
+        "select idx, t_mql1, 4, 'Owner', owner_sf, true from people where pop = 'sf' and is_mql1 and inbound and owner_sf is not null",
+        f"select idx, touch1, 5, 'Status', 'Working - Contacted', true from people where {sf} and touch1 is not null",
+        f"select idx, disp1, 6, 'Status', {_case('outcome1', SF_STATUS)}, true from people where {sf} and disp1 is not null",
+        f"select idx, conv1, 7, 'Status', 'Closed - Converted', true from people where {sf} and conv1 is not null",
+        f"select idx, t_mql2 + {sync2}, 8, 'Status', 'Marketing Qualified', true from people where {sf} and t_mql2 is not null",
+        f"select idx, touch2, 9, 'Status', 'Working - Contacted', true from people where {sf} and touch2 is not null",
+        f"select idx, disp2, 10, 'Status', {_case('outcome2', SF_STATUS)}, true from people where {sf} and disp2 is not null",
+        f"select idx, conv2, 11, 'Status', 'Closed - Converted', true from people where {sf} and conv2 is not null",
+        f"select idx, deleted_at, 12, 'IsDeleted', 'true', false from people where {sf} and deleted_at is not null",
+    ]
+    con.execute(
+        "create table sf_ev as select *, epoch_ms(ts) * 16 + ord as k, "
+        "lag(value) over (partition by idx, field order by epoch_ms(ts) * 16 + ord) as old_value "
+        "from (" + " union all ".join(parts) + ") order by idx, k"
+    )
+    hs = "pop <> 'sf'"
+    mirror = "to_seconds(case when pop = 'sync' then 120 else 0 end)"
+    src = "case when pop = 'sync' then 'SALESFORCE' else 'CRM_UI' end"
+    parts = [
+        f"select idx, created_at as ts, 0 as ord, 'lifecyclestage' as prop, case when offer0 = {NEWSLETTER_OFFER} then 'subscriber' else 'lead' end as value, case when inbound then 'FORM' else offline_drill end as source from people where {hs}",
+        f"select idx, created_at, 1, 'hubspot_owner_id', owner_hs, 'CRM_UI' from people where {hs} and not inbound and owner_hs is not null",
+        f"select idx, t_mql1, 2, 'lifecyclestage', 'marketingqualifiedlead', 'AUTOMATION_PLATFORM' from people where {hs} and is_mql1",
+        f"select idx, t_mql1, 3, 'hs_lead_status', 'NEW', 'AUTOMATION_PLATFORM' from people where {hs} and is_mql1",
+        f"select idx, case when pop = 'sync' then sf_created_at + interval 1 minute else t_mql1 end, 4, 'hubspot_owner_id', owner_hs, case when pop = 'sync' then 'SALESFORCE' else 'AUTOMATION_PLATFORM' end from people where {hs} and is_mql1 and inbound and owner_hs is not null",
+        "select idx, sf_created_at + interval 1 minute, 5, 'salesforceleadid', lead_id, 'SALESFORCE' from people where pop = 'sync' and sf_created_at is not null",
+        "select idx, touch1, 6, 'hs_lead_status', 'IN_PROGRESS', 'CRM_UI' from people where pop = 'hs' and touch1 is not null",
+        f"select idx, disp1 + {mirror}, 7, 'lifecyclestage', {_case('outcome1', HS_STAGE)}, {src} from people where {hs} and disp1 is not null",
+        f"select idx, disp1 + {mirror}, 8, 'hs_lead_status', {_case('outcome1', HS_STATUS)}, {src} from people where {hs} and disp1 is not null",
+        f"select idx, conv1 + {mirror}, 9, 'lifecyclestage', 'opportunity', {src} from people where {hs} and conv1 is not null",
+        "select idx, conv_at + interval 2 minute, 10, 'salesforcecontactid', contact_id, 'SALESFORCE' from people where pop = 'sync' and conv_at is not null",
+        f"select idx, t_mql2, 11, 'lifecyclestage', 'marketingqualifiedlead', 'AUTOMATION_PLATFORM' from people where {hs} and t_mql2 is not null",
+        f"select idx, t_mql2, 12, 'hs_lead_status', 'NEW', 'AUTOMATION_PLATFORM' from people where {hs} and t_mql2 is not null",
+        "select idx, touch2, 13, 'hs_lead_status', 'IN_PROGRESS', 'CRM_UI' from people where pop = 'hs' and touch2 is not null",
+        f"select idx, disp2 + {mirror}, 14, 'lifecyclestage', {_case('outcome2', HS_STAGE)}, {src} from people where {hs} and disp2 is not null",
+        f"select idx, disp2 + {mirror}, 15, 'hs_lead_status', {_case('outcome2', HS_STATUS)}, {src} from people where {hs} and disp2 is not null",
+        f"select idx, conv2 + {mirror}, 16, 'lifecyclestage', 'opportunity', {src} from people where {hs} and conv2 is not null",
+        f"select idx, close_at + {mirror}, 17, 'lifecyclestage', 'customer', {src} from people where {hs} and is_won",
+        f"select idx, deleted_at, 18, 'archived', 'true', 'CRM_UI' from people where {hs} and deleted_at is not null",
+    ]
+    con.execute(
+        "create table hs_ev as select *, epoch_ms(ts) * 32 + ord as k "
+        "from (" + " union all ".join(parts) + ") order by idx, k"
+    )
+
+
+def _activities(con: duckdb.DuckDBPyConnection) -> None:
+    """One row per sales/marketing activity: touches of each handoff, follow-up tasks,
+    the marketing user's e-mails, notes, and outbound prospecting before the MQL.
+    Numeric columns only; ids and formats are made at export."""
+    crm = "case when pop = 'hs' then 'hs' else 'sf' end"
+    # Later touches fall in the team's working hours (approximate UTC windows, Mon–Fri).
+    con.execute(
+        """
+        create or replace macro biz_snap(ts, team, u) as (
+            date_trunc('day', ts)
+            + to_days(case isodow(ts) when 6 then 2 when 7 then 1 else 0 end)
+            + to_seconds(((case team when 'BR' then 12 when 'US' then 14 else 8 end) * 3600
+                + floor(u * 8 * 3600))::bigint)
+        )
+        """
+    )
+    parts = []
+    for h in (1, 2):
+        base = SLOT_TOUCHES * (h - 1)
+        parts.append(
+            f"""
+            select idx, {base} + k as slot, {crm} as crm,
+                case when k = 0 then (case when rnd(idx * 128 + k, 'kind{h}') < (case when inbound then 0.5 else 0.8 end) then 'call' else 'email' end)
+                     when rnd(idx * 128 + k, 'kind{h}') < (case when inbound then 0.10 else 0.03 end) then 'meeting'
+                     when rnd(idx * 128 + k, 'kind{h}') < (case when inbound then 0.55 else 0.70 end) then 'call'
+                     else 'email' end as kind,
+                owner_j,
+                case when k = 0 then touch
+                     else greatest(touch + interval 5 minute, biz_snap(
+                        touch + to_seconds(floor(epoch(act_end - touch) * (k + rnd(idx * 128 + k, 'when{h}')) / n)::bigint),
+                        team, rnd(idx * 128 + k, 'hour{h}')))
+                end as ts,
+                null::timestamp as done_ts, null::date as due_date
+            from (
+                select idx, pop, inbound, owner_j, team, touch{h} as touch, act_end{h} as act_end,
+                    least(n_touch{h}, {SLOT_TOUCHES}) as n, unnest(range(least(n_touch{h}, {SLOT_TOUCHES}))) as k
+                from people where n_touch{h} > 0
+            )
+            """
+        )
+        parts.append(
+            f"""
+            select idx, {SLOT_FOLLOW_UP + h - 1}, {crm}, 'task', owner_j, touch{h} + interval 1 hour,
+                case when rnd(idx, 'fu_done{h}') < 0.8
+                     then touch{h} + to_seconds(floor((2 + 3 * rnd(idx, 'fu_when{h}')) * 86400)::bigint) end,
+                (touch{h} + interval 3 day)::date
+            from people where touch{h} is not null and rnd(idx, 'fu{h}') < 0.4
+            """
+        )
+        parts.append(
+            f"""
+            select idx, {SLOT_MARKETING + h - 1}, case when pop = 'sf' then 'sf' else 'hs' end, 'email', {MOPS_USER},
+                t_mql{h} + to_seconds(floor((1 + 19 * rnd(idx, 'mk_when{h}')) * 60)::bigint), null, null
+            from people where t_mql{h} is not null and rnd(idx, 'mk{h}') < 0.08
+            """
+        )
+        parts.append(
+            f"""
+            select idx, {SLOT_NOTE + h - 1}, 'hs', 'note', owner_j, act_end{h}, null, null
+            from people where pop = 'hs' and touch{h} is not null and rnd(idx, 'note{h}') < 0.3
+            """
+        )
+    parts.append(
+        f"""
+        select idx, {SLOT_PROSPECT} + k, {crm},
+            case when rnd(idx * 128 + k, 'pk') < 0.8 then 'call' else 'email' end, owner_j,
+            greatest(created_at + interval 1 minute, biz_snap(
+                created_at + to_seconds(floor(epoch(coalesce(t_mql1, created_at + interval 30 day) - created_at)
+                    * (k + rnd(idx * 128 + k, 'pw')) / n)::bigint),
+                team, rnd(idx * 128 + k, 'ph'))),
+            null, null
+        from (
+            select idx, pop, owner_j, team, created_at, t_mql1, floor(rnd(idx, 'np') * 7)::int as n,
+                unnest(range(floor(rnd(idx, 'np') * 7)::int)) as k
+            from people where not inbound and pop <> 'sync' and owner_j is not null
+        )
+        """
+    )
+    con.execute("create table acts as " + " union all ".join(parts))
+
+
+# --------------------------------------------------------------------------- export
+
+# Columns the generator writes on purpose although the contract does not know them
+# (custom fields, UI sprawl): ingest must keep them, never fail on them.
+EXTRA_COLUMNS = {
+    ("hubspot", "contacts"): {
+        "Became a Subscriber Date",
+        "Number of times contacted",
+        "Number of Sales Activities",
+        "Marketing emails opened",
+        "HubSpot Score",
+        "IP Country",
+        "hubspotscore",
+        "num_contacted_notes",
+    },
+    ("hubspot", "owners"): {"userId"},
+    ("hubspot", "engagements"): {"hs_activity_source"},
+    ("salesforce", "lead"): {"Rating", "Fit_Tier__c"},
+    ("salesforce", "user"): {"Username"},
+    ("salesforce", "user_role"): {"DeveloperName"},
+    ("salesforce", "task"): {"Priority", "CallDurationInSeconds"},
+    ("salesforce", "event"): {"EndDateTime", "DurationInMinutes"},
+    ("salesforce", "opportunity"): {"Type", "Probability"},
+}
+
+
+def _macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create macro sfts(ts) as strftime(ts, '{SF_TS}')")
+    con.execute(f"create macro hsts(ts) as strftime(ts, '{HS_TS}')")
+    con.execute(f"create macro uits(ts) as strftime(ts, '{UI_TS}')")
+    con.execute("create macro ms(ts) as epoch_ms(ts)::varchar")
+    con.execute("create macro tf(b) as case when b then 'true' when not b then 'false' end")
+    con.execute("create macro d(ts) as strftime(ts, '%Y-%m-%d')")
+
+
+class _Writer:
+    """Runs each ``COPY`` (DuckDB's own gzip writes no mtime, so ``.csv.gz`` output is
+    reproducible) and records row counts."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, out: Path, progress: Callable[[str], None] | None
+    ):
+        self.con = con
+        self.out = out
+        self.progress = progress
+        self.rows: dict[str, int] = {}
+
+    def copy(self, query: str, path: Path, kind: str = "csv") -> int:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        options = {
+            "csv": "format csv, header true",
+            "csv.gz": "format csv, header true, compression gzip",
+            "jsonl": "format json",
+        }[kind]
+        target = str(path).replace("'", "''")
+        (count,) = self.con.execute(f"copy ({query}) to '{target}' ({options})").fetchone()  # type: ignore[misc]
+        rel = path.relative_to(self.out).as_posix()
+        self.rows[rel] = int(count)
+        if self.progress:
+            self.progress(f"{rel}: {count} rows")
+        return int(count)
+
+
+def _contacts_query(c: str, cp: str, ui: bool) -> str:
+    stages = ["lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"]
+    agg_cols = ",\n".join(
+        [
+            "max(ts) as lastmod",
+            "max_by(value, k) filter (where prop = 'lifecyclestage') as lifecyclestage",
+            "max_by(value, k) filter (where prop = 'hs_lead_status') as hs_lead_status",
+            "max_by(value, k) filter (where prop = 'hubspot_owner_id') as owner_hs_now",
+            "max(ts) filter (where prop = 'hubspot_owner_id') as owner_assigned_at",
+            "max_by(value, k) filter (where prop = 'salesforceleadid') as salesforceleadid",
+            "max_by(value, k) filter (where prop = 'salesforcecontactid') as salesforcecontactid",
+            "bool_or(prop = 'archived') as archived",
+            "min(ts) filter (where prop = 'lifecyclestage' and value = 'subscriber') as first_subscriber",
+        ]
+        + [
+            f"min(ts) filter (where prop = 'lifecyclestage' and value = '{s}') as first_{s}"
+            for s in stages
+        ]
+        + [
+            f"max(ts) filter (where prop = 'lifecyclestage' and value = '{s}') as last_{s}"
+            for s in stages
+        ]
+    )
+    offer_at = (
+        f"(case when t_mql2 < {c} and offer2 is not null then offer2 "
+        f"when t_mql1 < {c} and offer1 is not null then offer1 else offer0 end)"
+    )
+    response_ms = (
+        f"case when pop = 'hs' and touch1 < {c} and owner_assigned_at is not null "
+        f"then epoch_ms(touch1) - epoch_ms(owner_assigned_at) end"
+    )
+    unworked = f"case when pop = 'hs' and owner_assigned_at is not null then not coalesce(touch1 < {c}, false) end"
+    contacted = f"(case when touch1 < {c} then least(n_touch1, 1 + floor(rnd(idx, 'ntc') * n_touch1)) else 0 end)::int"
+    if ui:
+        labels = HUBSPOT_UI_LABELS
+        ts = "uits"
+        select = f"""
+            hs_contact_id as "Record ID",
+            first_name as "First Name",
+            last_name as "Last Name",
+            email as "Email",
+            phone as "Phone Number",
+            company as "Company Name",
+            industry as "Industry",
+            employee_band as "Number of Employees",
+            country as "Country/Region",
+            title as "Job Title",
+            {ts}(created_at) as "Create Date",
+            {ts}(lastmod) as "Last Modified Date",
+            {_case("lifecyclestage", labels["lifecyclestage"])} as "Lifecycle Stage",
+            {_case("hs_lead_status", labels["hs_lead_status"])} as "Lead Status",
+            owner_users.u_name as "Contact owner",
+            {ts}(owner_assigned_at) as "Owner Assigned Date",
+            case when ({response_ms}) is not null then
+                lpad((({response_ms}) // 3600000)::varchar, 2, '0') || ':' ||
+                lpad(((({response_ms}) // 60000) % 60)::varchar, 2, '0') || ':' ||
+                lpad(((({response_ms}) // 1000) % 60)::varchar, 2, '0') end
+                as "Lead response time (HH:mm:ss)",
+            tf({unworked}) as "Contact unworked",
+            {_case("hs_source", labels["hs_analytics_source"])} as "Original Source",
+            hs_source_drill as "Original Source Drill-Down 1",
+            o0.o0_title as "First Conversion",
+            orec.orec_title as "Recent Conversion",
+            {ts}(first_subscriber) as "Became a Subscriber Date",
+            {ts}(first_lead) as "Became a Lead Date",
+            {ts}(first_marketingqualifiedlead) as "Became a Marketing Qualified Lead Date",
+            {ts}(first_salesqualifiedlead) as "Became a Sales Qualified Lead Date",
+            {ts}(first_opportunity) as "Became an Opportunity Date",
+            {ts}(first_customer) as "Became a Customer Date",
+            salesforceleadid as "Salesforce Lead ID",
+            salesforcecontactid as "Salesforce Contact ID",
+            {contacted} as "Number of times contacted",
+            {contacted} as "Number of Sales Activities",
+            floor(rnd(idx, 'opens') * 12)::int as "Marketing emails opened",
+            floor(rnd(idx, 'score') * 100)::int as "HubSpot Score",
+            country as "IP Country"
+        """
+    else:
+        ts = "hsts"
+        select = f"""
+            hs_contact_id as hs_object_id,
+            hsts(created_at) as createdate,
+            ms(lastmod) as lastmodifieddate,
+            lifecyclestage,
+            {", ".join(f"hsts(first_{s}) as hs_lifecyclestage_{s}_date" for s in stages)},
+            {", ".join(f"hsts(last_{s}) as hs_v2_date_entered_{s}" for s in stages)},
+            hs_lead_status,
+            owner_hs_now as hubspot_owner_id,
+            hsts(owner_assigned_at) as hubspot_owner_assigneddate,
+            ({response_ms})::varchar as hs_time_to_first_engagement,
+            tf({unworked}) as hs_is_unworked,
+            hs_source as hs_analytics_source,
+            hs_source_drill as hs_analytics_source_data_1,
+            o0.o0_title as first_conversion_event_name,
+            orec.orec_title as recent_conversion_event_name,
+            email, first_name as firstname, last_name as lastname, phone,
+            company, industry, employee_band as numemployees, country, title as jobtitle,
+            tf(coalesce(archived, false)) as archived,
+            salesforceleadid, salesforcecontactid,
+            floor(rnd(idx, 'score') * 100)::int as hubspotscore,
+            {contacted} as num_contacted_notes
+        """
     return f"""
-        {touched} as touched{h},
-        case when {touched} then {delay} end as delay_min{h},
-        case when {touched} then {touch} end as touch{h},
-        {outcome} as outcome{h},
-        case when {touched} then
-            (case when inbound then 2 + least(floor(rexp(idx, 'ntouch{h}') * 5), 40)
-                  else 12 + floor({R("ntouch")} * 25) end)::integer
-            else 0 end as n_touch{h},
-        case
-            when {touched} then {touch} + to_seconds(floor(600 + 86400 * rexp(idx, 'disp{h}') * (
-                case when {outcome} = 'sql' then (case when inbound then 1.5 else 6 end)
-                     else (case when inbound then 3 else 14 end) end))::bigint)
-            when {outcome} = 'recycled' then {t_mql} + to_seconds(floor((30 + {R("autod")} * 30) * 86400)::bigint)
-        end as disp{h},
-        case when {outcome} = 'sql' and {R("conv")} < 0.75
-            then {touch} + to_seconds(floor(600 + 86400 * rexp(idx, 'disp{h}') * (
-                case when inbound then 1.5 else 6 end))::bigint)
-                + to_seconds(floor((0.5 + {R("convd")} * 9.5) * 86400)::bigint)
-        end as conv{h},
-        case when {touched} then greatest(
-            {touch} + to_seconds(floor(600 + 86400 * rexp(idx, 'disp{h}') * (
-                case when {outcome} = 'sql' then (case when inbound then 1.5 else 6 end)
-                     else (case when inbound then 3 else 14 end) end))::bigint),
-            {touch} + interval 2 day) end as act_end{h}
+        with agg as (
+            select idx, {agg_cols}
+            from hs_ev where ts < {c}
+            group by idx
+        )
+        select {select}
+        from agg
+        join people using (idx)
+        left join (select j as uj, sf_id as u_sf, hs_id as u_hs, kind as u_kind, full_name as u_name from users) as owner_users on owner_users.u_hs = agg.owner_hs_now
+        left join (select o as o0_o, title as o0_title from offers) as o0 on o0.o0_o = people.offer0
+        left join (select o as orec_o, title as orec_title from offers) as orec on orec.orec_o = {offer_at}
+        where agg.lastmod >= {cp} {"and not coalesce(agg.archived, false)" if ui else ""}
+        order by idx
     """
+
+
+def _export_batch(w: _Writer, k: int, name: str, c: str, cp: str, ui: bool) -> None:
+    hs_dir = w.out / "hubspot" / name
+    sf_dir = w.out / "salesforce" / name
+    win = lambda col: f"({col} >= {cp} and {col} < {c})"  # noqa: E731
+    paula_left = "timestamp '2025-05-15 00:00:00'"
+    user_active = f"(is_active or {c} <= {paula_left})"
+
+    # ---------------------------------------------------------------- HubSpot
+    contacts_file = f"hubspot-crm-exports-all-contacts-{name}.csv" if ui else "contacts.csv"
+    w.copy(_contacts_query(c, cp, ui), hs_dir / contacts_file)
+    w.copy(
+        f"""
+        select hs_id as id, email, first as firstname, last as lastname, teams,
+            tf(not {user_active}) as archived,
+            hsts(timestamp '2024-06-03 12:00:00' + to_days(j)) as createdat,
+            hsts(case when not {user_active} then {paula_left} else timestamp '2024-06-03 12:00:00' + to_days(j) end) as updatedat,
+            (9000 + j)::varchar as "userId"
+        from users order by j
+        """,
+        hs_dir / "owners.csv",
+    )
+    eng_done = f"coalesce(done_ts < {c}, false)"
+    w.copy(
+        f"""
+        select (20000000000 + idx * 128 + slot)::varchar as hs_object_id,
+            upper(kind) as type,
+            hsts(case when kind = 'task' then due_date::timestamp + interval 9 hour else ts end) as hs_timestamp,
+            u.u_hs as hubspot_owner_id,
+            people.hs_contact_id as contact_ids,
+            hsts(ts) as hs_createdate,
+            hsts(case when {eng_done} then done_ts else ts end) as hs_lastmodifieddate,
+            case when kind = 'task' then (case when {eng_done} then 'COMPLETED' else 'NOT_STARTED' end) end
+                as hs_task_status,
+            'false' as archived,
+            case when u.u_kind = 'mops' then 'MARKETING' else 'CRM_UI' end as hs_activity_source
+        from acts
+        join people using (idx)
+        join (select j as uj, sf_id as u_sf, hs_id as u_hs, kind as u_kind, full_name as u_name from users) as u on u.uj = acts.owner_j
+        where crm = 'hs' and ts < {c} and ({win("ts")} or {win("done_ts")})
+        order by idx, slot
+        """,
+        hs_dir / "engagements.csv",
+    )
+    w.copy(
+        f"""
+        with forms as (
+            select idx, 0 as slot, created_at as ts, offer0 as o from people where offer0 is not null
+            union all select idx, 1, t_mql1, offer1 from people where offer1 is not null
+            union all select idx, 2, t_mql2, offer2 from people where offer2 is not null
+        )
+        select people.hs_contact_id as contact_id, offers.form_id, offers.title as form_title,
+            ms(forms.ts) as submitted_at,
+            'https://www.{EMAIL_DOMAIN}' || offers.page_path as page_url,
+            md5('conversion:' || idx || ':' || slot) as conversion_id
+        from forms join people using (idx) join offers using (o)
+        where pop <> 'sf' and {win("forms.ts")}
+        order by idx, slot
+        """,
+        hs_dir / "form_submissions.jsonl",
+        "jsonl",
+    )
+    stage_at = (
+        f"case when is_won is not null and close_at < {c} then (case when is_won then 'closedwon' else 'closedlost' end) "
+        f"when conv_at + (close_at - conv_at) * 0.4 < {c} then 'presentationscheduled' else 'appointmentscheduled' end"
+    )
+    deal_mod = (
+        f"case when close_at < {c} then close_at when conv_at + (close_at - conv_at) * 0.4 < {c} "
+        f"then conv_at + (close_at - conv_at) * 0.4 else conv_at end"
+    )
+    w.copy(
+        f"""
+        select deal_id as hs_object_id, company || ' - New Business' as dealname,
+            {stage_at} as dealstage, 'default' as pipeline, printf('%.2f', amount) as amount,
+            hsts(conv_at) as createdate, hsts(close_at) as closedate,
+            hsts({deal_mod}) as hs_lastmodifieddate,
+            tf(is_won and close_at < {c}) as hs_is_closed_won,
+            owner_hs as hubspot_owner_id, hs_contact_id as contact_ids, 'false' as archived
+        from people
+        where deal_id is not null and conv_at < {c} and {win(deal_mod)}
+        order by idx
+        """,
+        hs_dir / "deals.csv",
+    )
+    w.copy(
+        f"""
+        select hs_company_id as hs_object_id, company as name, domain, industry,
+            employees as numberofemployees, country, hsts(created_at) as createdate,
+            hsts(created_at) as hs_lastmodifieddate, 'false' as archived
+        from people where hs_company_id is not null and {win("created_at")}
+        order by idx
+        """,
+        hs_dir / "companies.csv",
+    )
+    w.copy(
+        f"""
+        select people.hs_contact_id as contact_id, prop as property, value,
+            hsts(ts) as timestamp, source
+        from hs_ev join people using (idx)
+        where prop in ('lifecyclestage', 'hs_lead_status') and {win("hs_ev.ts")}
+        order by idx, k
+        """,
+        hs_dir / "contact_property_history.csv",
+    )
+
+    # ---------------------------------------------------------------- Salesforce
+    w.copy(
+        f"""
+        with agg as (
+            select idx, max(ts) as lastmod,
+                max_by(value, k) filter (where field = 'Status') as status,
+                max_by(value, k) filter (where field = 'Owner') as owner_id,
+                bool_or(field = 'IsDeleted') as is_deleted
+            from sf_ev where ts < {c}
+            group by idx
+        )
+        select lead_id as "Id", first_name as "FirstName", last_name as "LastName",
+            company as "Company", title as "Title", sf_email as "Email", phone as "Phone",
+            industry as "Industry", employees as "NumberOfEmployees", country as "Country",
+            sf_source as "LeadSource", status as "Status", agg.owner_id as "OwnerId",
+            tf(coalesce(conv_at < {c}, false)) as "IsConverted",
+            case when conv_at < {c} then d(conv_at) end as "ConvertedDate",
+            case when conv_at < {c} then opp_id end as "ConvertedOpportunityId",
+            case when conv_at < {c} then contact_id end as "ConvertedContactId",
+            case when conv_at < {c} then account_id end as "ConvertedAccountId",
+            sfts(sf_created_at) as "CreatedDate", sfts(lastmod) as "LastModifiedDate",
+            tf(coalesce(is_deleted, false)) as "IsDeleted",
+            case fit_tier when 'A' then 'Hot' when 'B' then 'Warm' else 'Cold' end as "Rating",
+            fit_tier as "Fit_Tier__c"
+        from agg join people using (idx)
+        where lastmod >= {cp}
+        order by idx
+        """,
+        sf_dir / "Lead.csv",
+    )
+    w.copy(
+        f"""
+        select {sfid("017", "(sf_ev.idx * 16 + ord)")} as "Id", people.lead_id as "LeadId",
+            field as "Field", case when field = 'created' then null else old_value end as "OldValue",
+            case when field = 'created' then null else value end as "NewValue",
+            sfts(ts) as "CreatedDate", 'false' as "IsDeleted"
+        from sf_ev join people using (idx)
+        where hist and {win("sf_ev.ts")}
+        order by idx, k
+        """,
+        sf_dir / "LeadHistory.csv",
+    )
+    w.copy(
+        f"""
+        select users.sf_id as "Id", email as "Username", first as "FirstName", last as "LastName",
+            email as "Email", roles.sf_id as "UserRoleId", tz as "TimeZoneSidKey",
+            tf({user_active}) as "IsActive",
+            case when kind in ('marketing', 'mops') then 'Marketing' else 'Sales' end as "Department",
+            roles.name as "Title",
+            sfts(case when not {user_active} then {paula_left} else timestamp '2024-06-03 12:00:00' + to_days(j) end)
+                as "LastModifiedDate"
+        from users join roles on roles.r = users.role_j
+        order by j
+        """,
+        sf_dir / "User.csv",
+    )
+    w.copy(
+        """
+        select sf_id as "Id", name as "Name", replace(replace(name, ' - ', '_'), ' ', '_') as "DeveloperName",
+            sfts(timestamp '2024-06-01 09:00:00') as "LastModifiedDate"
+        from roles order by r
+        """,
+        sf_dir / "UserRole.csv",
+    )
+    task_done = f"(kind <> 'task' or coalesce(done_ts < {c}, false))"
+    w.copy(
+        f"""
+        select {sfid("00T", "(idx * 128 + slot)")} as "Id", people.lead_id as "WhoId",
+            null as "WhatId", u.u_sf as "OwnerId",
+            case kind when 'call' then 'Call' when 'email' then 'Email: Following up' else 'Follow up' end
+                as "Subject",
+            case kind when 'call' then 'Call' when 'email' then 'Email' else 'Other' end as "Type",
+            case kind when 'call' then 'Call' when 'email' then 'Email' else 'Task' end as "TaskSubtype",
+            case when {task_done} then 'Completed' else 'Not Started' end as "Status",
+            tf({task_done}) as "IsClosed",
+            'Normal' as "Priority",
+            d(coalesce(due_date::timestamp, ts)) as "ActivityDate",
+            case when {task_done} then sfts(coalesce(done_ts, ts)) end as "CompletedDateTime",
+            case when kind = 'call' then (30 + floor(rnd(idx * 128 + slot, 'dur') * 600))::int end
+                as "CallDurationInSeconds",
+            sfts(ts) as "CreatedDate",
+            sfts(case when {task_done} then coalesce(done_ts, ts) else ts end) as "LastModifiedDate",
+            'false' as "IsDeleted"
+        from acts
+        join people using (idx)
+        join (select j as uj, sf_id as u_sf, hs_id as u_hs, kind as u_kind, full_name as u_name from users) as u on u.uj = acts.owner_j
+        where crm = 'sf' and kind <> 'meeting' and ts < {c} and ({win("ts")} or {win("done_ts")})
+        order by idx, slot
+        """,
+        sf_dir / "Task.csv.gz",
+        "csv.gz",
+    )
+    w.copy(
+        f"""
+        select {sfid("00U", "(idx * 128 + slot)")} as "Id", people.lead_id as "WhoId",
+            null as "WhatId", u.u_sf as "OwnerId", 'Discovery meeting' as "Subject",
+            'Meeting' as "Type", 'Event' as "EventSubtype",
+            sfts(ts) as "StartDateTime", sfts(ts + interval 30 minute) as "EndDateTime",
+            sfts(ts) as "ActivityDateTime", d(ts) as "ActivityDate", 30 as "DurationInMinutes",
+            sfts(ts - interval 1 day) as "CreatedDate", sfts(ts - interval 1 day) as "LastModifiedDate",
+            'false' as "IsDeleted"
+        from acts
+        join people using (idx)
+        join (select j as uj, sf_id as u_sf, hs_id as u_hs, kind as u_kind, full_name as u_name from users) as u on u.uj = acts.owner_j
+        where crm = 'sf' and kind = 'meeting' and {win("ts - interval 1 day")}
+        order by idx, slot
+        """,
+        sf_dir / "Event.csv",
+    )
+    opp_mid = "conv_at + (close_at - conv_at) * 0.4"
+    opp_stage = (
+        f"case when close_at < {c} then (case when is_won then 'Closed Won' else 'Closed Lost' end) "
+        f"when {opp_mid} < {c} then 'Proposal/Price Quote' else 'Qualification' end"
+    )
+    opp_mod = f"case when close_at < {c} then close_at when {opp_mid} < {c} then {opp_mid} else conv_at end"
+    w.copy(
+        f"""
+        select opp_id as "Id", account_id as "AccountId", ae_sf as "OwnerId",
+            company || ' - New Business' as "Name", {opp_stage} as "StageName",
+            printf('%.2f', amount) as "Amount", d(close_at) as "CloseDate",
+            tf(close_at < {c}) as "IsClosed", tf(close_at < {c} and is_won) as "IsWon",
+            sf_source as "LeadSource", conv_campaign_id as "CampaignId",
+            'New Business' as "Type",
+            case when close_at < {c} then (case when is_won then 100 else 0 end)
+                 when {opp_mid} < {c} then 60 else 20 end as "Probability",
+            sfts(conv_at) as "CreatedDate", sfts({opp_mod}) as "LastModifiedDate",
+            'false' as "IsDeleted"
+        from people
+        where opp_id is not null and conv_at < {c} and {win(opp_mod)}
+        order by idx
+        """,
+        sf_dir / "Opportunity.csv",
+    )
+    w.copy(
+        f"""
+        with h as (
+            select idx, 0 as s, conv_at as ts, 'Qualification' as stage from people where opp_id is not null
+            union all select idx, 1, {opp_mid}, 'Proposal/Price Quote' from people where opp_id is not null
+            union all select idx, 2, close_at, case when is_won then 'Closed Won' else 'Closed Lost' end
+                from people where opp_id is not null
+        )
+        select {sfid("008", "(idx * 4 + s)")} as "Id", people.opp_id as "OpportunityId",
+            stage as "StageName", printf('%.2f', amount) as "Amount", d(close_at) as "CloseDate",
+            sfts(h.ts) as "CreatedDate", 'false' as "IsDeleted"
+        from h join people using (idx)
+        where {win("h.ts")}
+        order by idx, s
+        """,
+        sf_dir / "OpportunityHistory.csv",
+    )
+    w.copy(
+        f"""
+        select contact_id as "Id", account_id as "AccountId", owner_sf as "OwnerId",
+            sf_email as "Email", first_name as "FirstName", last_name as "LastName", title as "Title",
+            sf_source as "LeadSource", sfts(conv_at) as "CreatedDate", sfts(conv_at) as "LastModifiedDate",
+            'false' as "IsDeleted"
+        from people where contact_id is not null and {win("conv_at")}
+        order by idx
+        """,
+        sf_dir / "Contact.csv",
+    )
+    acct_mod = f"case when is_won and close_at < {c} then close_at else conv_at end"
+    w.copy(
+        f"""
+        select account_id as "Id", company as "Name", industry as "Industry",
+            employees as "NumberOfEmployees", country as "BillingCountry",
+            case when is_won and close_at < {c} then 'Customer' else 'Prospect' end as "Type",
+            sfts(conv_at) as "CreatedDate", sfts({acct_mod}) as "LastModifiedDate",
+            'false' as "IsDeleted"
+        from people where account_id is not null and conv_at < {c} and {win(acct_mod)}
+        order by idx
+        """,
+        sf_dir / "Account.csv",
+    )
+    webinar_done = "timestamp '2025-06-30 18:00:00'"
+    w.copy(
+        f"""
+        select campaign_id as "Id", title as "Name", ctype as "Type",
+            case when o = {WEBINAR_OFFER} and {c} > {webinar_done} then 'Completed' else 'In Progress' end
+                as "Status",
+            '2025-01-01' as "StartDate",
+            case when o = {WEBINAR_OFFER} then '2025-06-30' else '2025-12-31' end as "EndDate",
+            tf(not (o = {WEBINAR_OFFER} and {c} > {webinar_done})) as "IsActive",
+            sfts(timestamp '2024-12-16 10:00:00' + to_hours(o)) as "CreatedDate",
+            sfts(case when o = {WEBINAR_OFFER} and {c} > {webinar_done} then {webinar_done}
+                      else timestamp '2024-12-16 10:00:00' + to_hours(o) end) as "LastModifiedDate",
+            'false' as "IsDeleted"
+        from offers order by o
+        """,
+        sf_dir / "Campaign.csv",
+    )
+    w.copy(
+        f"""
+        with m as (
+            select idx, 0 as slot, greatest(created_at, sf_created_at) as ts, offer0 as o, true as responded
+                from people where offer0 is not null and sf_created_at is not null
+            union all select idx, 1, greatest(t_mql1, sf_created_at), offer1, true
+                from people where offer1 is not null and sf_created_at is not null
+            union all select idx, 2, t_mql2, offer2, true
+                from people where offer2 is not null and sf_created_at is not null
+            union all select idx, 3, created_at, case sf_source when 'Purchased List' then 9 else 10 end, false
+                from people where pop = 'sf' and sf_source in ('Purchased List', 'Cold Call')
+        )
+        select {sfid("00v", "(idx * 4 + slot)")} as "Id", offers.campaign_id as "CampaignId",
+            people.lead_id as "LeadId", null as "ContactId",
+            case when responded then 'Responded' else 'Sent' end as "Status",
+            tf(responded) as "HasResponded",
+            case when responded then d(m.ts) end as "FirstRespondedDate",
+            sfts(m.ts) as "CreatedDate", sfts(m.ts) as "LastModifiedDate", 'false' as "IsDeleted"
+        from m join people using (idx) join offers using (o)
+        where {win("m.ts")}
+        order by idx, slot
+        """,
+        sf_dir / "CampaignMember.csv",
+    )
+
+
+def _ts_literal(value: datetime) -> str:
+    return f"timestamp '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
+
+
+def generate(
+    out: Path,
+    leads: int = 4000,
+    seed: int = 42,
+    batches: int = 4,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write deterministic synthetic HubSpot and Salesforce extracts under ``out`` and
+    return a summary (leads, activities, files, rows per file, period, extracted_at)."""
+    if leads < 1:
+        raise ValueError("leads must be >= 1")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cutoffs = _cutoffs(batches)
+    names = [(cut - timedelta(days=1)).date().isoformat() for cut in cutoffs]
+    tmp = Path(tempfile.mkdtemp(prefix="handoff-generate-"))
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "threads": 2,
+            "memory_limit": "2GB",
+            "temp_directory": str(tmp),
+            "preserve_insertion_order": True,
+        },
+    )
+    try:
+        say = progress or (lambda _msg: None)
+        say(f"simulating {leads} leads")
+        _setup(con, leads, seed)
+        _finish_people(con, f"{cutoffs[0]:%Y-%m-%d %H:%M:%S}", f"{cutoffs[-1]:%Y-%m-%d %H:%M:%S}")
+        _events(con)
+        _activities(con)
+        _macros(con)
+        writer = _Writer(con, out, progress)
+        for k, (cut, name) in enumerate(zip(cutoffs, names, strict=True)):
+            prev = _ts_literal(cutoffs[k - 1]) if k else "timestamp '1900-01-01 00:00:00'"
+            say(f"batch {name}")
+            _export_batch(writer, k, name, _ts_literal(cut), prev, ui=(k == 0))
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    extracted_at = cutoffs[-1].strftime("%Y-%m-%dT%H:%M:%SZ")
+    activity_files = ("Task.csv.gz", "Event.csv", "engagements.csv")
+    summary: dict[str, Any] = {
+        "generator": "handoff.generate",
+        "leads": leads,
+        "seed": seed,
+        "batches": [
+            {"batch": name, "cutoff": cut.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            for name, cut in zip(names, cutoffs, strict=True)
+        ],
+        "period_start": PERIOD_START.isoformat(),
+        "period_end": PERIOD_END.isoformat(),
+        "extracted_at": extracted_at,
+        "weekly_mql_target": round(WEEKLY_MQL_TARGET_PER_4000_LEADS * leads / 4000, 2),
+        "activities": sum(n for f, n in writer.rows.items() if f.endswith(activity_files)),
+        "files": sorted(writer.rows),
+        "rows": dict(sorted(writer.rows.items())),
+    }
+    (out / "_sample.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary["files"] = summary["files"] + ["_sample.json"]
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write deterministic synthetic CRM extracts.")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--leads", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    summary = generate(
+        args.out, args.leads, args.seed, args.batches, progress=None if args.quiet else print
+    )
+    print(
+        f"{summary['leads']} leads, {summary['activities']} activities, "
+        f"{len(summary['files'])} files, extracted_at {summary['extracted_at']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
