@@ -8,6 +8,7 @@ import io
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,6 +76,19 @@ class _DbtStdout(io.TextIOBase):
         return len(text)
 
 
+def open_read_only(path: Any, wait_seconds: float = 60.0) -> Any:
+    """Open a DuckDB file read-only, waiting while a writer (a dbt process still
+    shutting down after a failed step) holds its lock."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def _instance(settings: Settings) -> Any:
     import dagster as dg
 
@@ -113,8 +127,9 @@ def execute_pipeline(settings: Settings, progress: Callable[[str], None] = print
     outcome = Outcome(success=result.success)
     if not result.success:
         outcome.error, outcome.detail = _failure_detail(result)
-    if settings.build_db.exists():
-        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+    # The ledger lives in the ingest file (the build database itself on DuckDB).
+    if settings.ingest_db.exists():
+        with open_read_only(settings.ingest_db) as con:
             outcome.rejected_batches = [
                 r[0]
                 for r in con.execute(
