@@ -3,9 +3,9 @@ schedules share one configuration (DESIGN §10).
 
 | variable | default | meaning |
 |---|---|---|
-| ``HANDOFF_HOME`` | ``./.handoff`` | build database, serving copy, docs, run records |
+| ``HANDOFF_HOME`` | ``./.handoff`` | build database (``ingest.duckdb`` on other targets), serving copy, docs, run records |
 | ``HANDOFF_LANDING`` | ``<home>/landing`` | extract batches, ``<crm>/<batch>/<object>.csv`` |
-| ``HANDOFF_TARGET`` | ``duckdb`` | dbt target in ``profiles/profiles.yml`` |
+| ``HANDOFF_TARGET`` | ``duckdb`` | dbt target in ``profiles/profiles.yml``; ``postgres`` reads ``HANDOFF_PG_*`` |
 | ``HANDOFF_AS_OF`` | now (UTC) | the instant every time-relative result is computed at |
 | ``HANDOFF_SOURCE_TZ`` | ``UTC`` | timezone of naive timestamps in extracts (``HANDOFF_SOURCE_TZ_HUBSPOT`` / ``_SALESFORCE`` per CRM) |
 """
@@ -53,6 +53,13 @@ class Settings:
     @property
     def build_db(self) -> Path:
         return self.home / "build.duckdb"
+
+    @property
+    def ingest_db(self) -> Path:
+        """The DuckDB file ingest parses and validates into: the build database itself
+        on DuckDB; on another engine a staging file whose raw layer is then mirrored
+        into that engine (:mod:`handoff.ingest.publish_raw`)."""
+        return self.build_db if self.target == "duckdb" else self.home / "ingest.duckdb"
 
     @property
     def serving_dir(self) -> Path:
