@@ -1,0 +1,408 @@
+{#-
+    One row per handoff (DESIGN §5): every entry of a lead into `mql` that is its
+    first, or the first after a `recycled`. Owner: the sales owner in force at the
+    handoff (owner-change history), else the first assigned after it, else the
+    lead's current owner. Policy: the sla_policy row with the latest
+    effective_from on or before the handoff date, for the lead's segment or `*`
+    (an exact segment wins a tie). First touch, disposition and sql_at look only
+    inside the handoff's own window [handoff, next handoff).
+-#}
+with
+
+stage_events as (
+
+    select * from {{ ref('int_lead_stage_events') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('int_leads_unioned') }}
+
+),
+
+lead_attributes as (
+
+    select * from {{ ref('int_lead_attributes') }}
+
+),
+
+owners as (
+
+    select * from {{ ref('int_owners') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('int_sales_activities') }}
+
+),
+
+sla_policy as (
+
+    select * from {{ ref('sla_policy') }}
+
+),
+
+sales_teams as (
+
+    select * from {{ ref('sales_teams') }}
+
+),
+
+lead_history as (
+
+    select * from {{ ref('stg_salesforce__lead_history') }}
+
+),
+
+property_history as (
+
+    select * from {{ ref('stg_hubspot__contact_property_history') }}
+
+),
+
+events_with_recycles as (
+
+    select
+        *,
+        sum(case when stage = 'recycled' then 1 else 0 end) over (
+            partition by lead_id
+            order by event_number
+            rows between unbounded preceding and current row
+        ) as recycles_so_far
+
+    from stage_events
+
+),
+
+mql_entries as (
+
+    select
+        *,
+        lag(recycles_so_far) over (
+            partition by lead_id
+            order by event_number
+        ) as recycles_at_previous_mql
+
+    from events_with_recycles
+
+    where stage = 'mql'
+
+),
+
+handoff_events as (
+
+    select
+        lead_id,
+        event_number as handoff_event_number,
+        entered_at as handoff_at,
+        cast(row_number() over (
+            partition by lead_id
+            order by event_number
+        ) as {{ dbt.type_int() }}) as handoff_number
+
+    from mql_entries
+
+    -- the first MQL, and each MQL after a recycle
+    where
+        recycles_at_previous_mql is null
+        or recycles_so_far > recycles_at_previous_mql
+
+),
+
+handoff_windows as (
+
+    select
+        *,
+        lead(handoff_at) over (
+            partition by lead_id
+            order by handoff_number
+        ) as next_handoff_at,
+        lead(handoff_event_number) over (
+            partition by lead_id
+            order by handoff_number
+        ) as next_handoff_event_number
+
+    from handoff_events
+
+),
+
+-- owner assignments to a CRM user (queues and name rows are not users)
+owner_changes as (
+
+    select
+        leads.lead_id,
+        lead_history.new_value as owner_id,
+        lead_history.changed_at
+
+    from lead_history
+
+    inner join leads
+        on lead_history.lead_id = leads.salesforce_lead_id
+
+    inner join owners
+        on lead_history.new_value = owners.owner_id
+
+    where lead_history.field_name in ('Owner', 'OwnerId')
+
+    union all
+
+    select
+        leads.lead_id,
+        property_history.property_value as owner_id,
+        property_history.changed_at
+
+    from property_history
+
+    inner join leads
+        on property_history.contact_id = leads.hubspot_contact_id
+
+    inner join owners
+        on property_history.property_value = owners.owner_id
+
+    -- synced people are owned in Salesforce
+    where
+        property_history.property_name = 'hubspot_owner_id'
+        and leads.crm = 'hubspot'
+
+),
+
+owner_candidates as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        owner_changes.owner_id,
+        row_number() over (
+            partition by handoff_windows.lead_id, handoff_windows.handoff_number
+            order by
+                -- in force at the handoff (latest first), else the first after it
+                case when owner_changes.changed_at <= handoff_windows.handoff_at then 0 else 1 end,
+                case
+                    when owner_changes.changed_at <= handoff_windows.handoff_at
+                        then {{ dbt.datediff('owner_changes.changed_at', 'handoff_windows.handoff_at', 'second') }}
+                    else {{ dbt.datediff('handoff_windows.handoff_at', 'owner_changes.changed_at', 'second') }}
+                end,
+                owner_changes.owner_id
+        ) as candidate_rank
+
+    from handoff_windows
+
+    inner join owner_changes
+        on handoff_windows.lead_id = owner_changes.lead_id
+
+),
+
+handoff_owners as (
+
+    select
+        handoff_windows.*,
+        coalesce(owner_candidates.owner_id, leads.owner_id) as owner_id
+
+    from handoff_windows
+
+    inner join leads
+        on handoff_windows.lead_id = leads.lead_id
+
+    left join owner_candidates
+        on
+            handoff_windows.lead_id = owner_candidates.lead_id
+            and handoff_windows.handoff_number = owner_candidates.handoff_number
+            and owner_candidates.candidate_rank = 1
+
+),
+
+first_touches as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        activities.activity_id,
+        activities.activity_at,
+        row_number() over (
+            partition by handoff_windows.lead_id, handoff_windows.handoff_number
+            order by activities.activity_at, activities.activity_id
+        ) as touch_rank
+
+    from handoff_windows
+
+    inner join activities
+        on handoff_windows.lead_id = activities.lead_id
+
+    where
+        activities.is_sales_touch
+        and activities.activity_at >= handoff_windows.handoff_at
+        and (
+            handoff_windows.next_handoff_at is null
+            or activities.activity_at < handoff_windows.next_handoff_at
+        )
+
+),
+
+-- stage events after the handoff and before the next one, in event order
+window_events as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        stage_events.stage,
+        stage_events.entered_at,
+        stage_events.raw_value,
+        stage_events.event_number
+
+    from handoff_windows
+
+    inner join stage_events
+        on handoff_windows.lead_id = stage_events.lead_id
+
+    where
+        stage_events.event_number > handoff_windows.handoff_event_number
+        and (
+            handoff_windows.next_handoff_event_number is null
+            or stage_events.event_number < handoff_windows.next_handoff_event_number
+        )
+        and stage_events.stage in ('sql', 'disqualified', 'recycled')
+
+),
+
+dispositions as (
+
+    select
+        lead_id,
+        handoff_number,
+        stage as disposition,
+        entered_at as disposition_at,
+        raw_value as disposition_reason,
+        row_number() over (
+            partition by lead_id, handoff_number
+            order by event_number
+        ) as disposition_rank
+
+    from window_events
+
+),
+
+sqls as (
+
+    select
+        lead_id,
+        handoff_number,
+        min(entered_at) as sql_at
+
+    from window_events
+
+    where stage = 'sql'
+
+    group by
+        lead_id,
+        handoff_number
+
+),
+
+policy_candidates as (
+
+    select
+        handoff_owners.lead_id,
+        handoff_owners.handoff_number,
+        sla_policy.policy_id,
+        sla_policy.sales_first_touch_business_hours,
+        sla_policy.sales_disposition_business_days,
+        sla_policy.conversion_window_days,
+        sla_policy.marketing_weekly_mql_target,
+        sla_policy.marketing_min_good_fit_share,
+        row_number() over (
+            partition by handoff_owners.lead_id, handoff_owners.handoff_number
+            order by
+                sla_policy.effective_from desc,
+                case when sla_policy.segment = '*' then 1 else 0 end asc,
+                sla_policy.policy_id asc
+        ) as policy_rank
+
+    from handoff_owners
+
+    inner join lead_attributes
+        on handoff_owners.lead_id = lead_attributes.lead_id
+
+    inner join sla_policy
+        on
+            cast(sla_policy.effective_from as {{ dbt.type_timestamp() }}) <= handoff_owners.handoff_at
+            and (lead_attributes.segment = sla_policy.segment or sla_policy.segment = '*')
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['handoff_owners.lead_id', 'handoff_owners.handoff_number']) }} as handoff_id,
+        handoff_owners.lead_id,
+        leads.crm,
+        handoff_owners.handoff_number,
+        handoff_owners.handoff_at,
+        handoff_owners.next_handoff_at,
+        handoff_owners.owner_id,
+        -- business time needs a sales_teams row: others count in `default`
+        coalesce(sales_teams.team, 'default') as team,
+        coalesce(owners.is_sales_side, false) as owner_is_sales_side,
+        policy_candidates.policy_id,
+        cast(policy_candidates.sales_first_touch_business_hours as {{ dbt.type_int() }})
+            as sales_first_touch_business_hours,
+        cast(policy_candidates.sales_disposition_business_days as {{ dbt.type_int() }})
+            as sales_disposition_business_days,
+        cast(policy_candidates.conversion_window_days as {{ dbt.type_int() }}) as conversion_window_days,
+        cast(policy_candidates.marketing_weekly_mql_target as {{ dbt.type_int() }})
+            as marketing_weekly_mql_target,
+        policy_candidates.marketing_min_good_fit_share,
+        first_touches.activity_at as first_touch_at,
+        first_touches.activity_id as first_touch_activity_id,
+        dispositions.disposition,
+        dispositions.disposition_at,
+        dispositions.disposition_reason,
+        sqls.sql_at,
+        lead_attributes.fit_tier,
+        lead_attributes.is_good_fit,
+        lead_attributes.channel,
+        lead_attributes.is_inbound,
+        lead_attributes.segment
+
+    from handoff_owners
+
+    inner join leads
+        on handoff_owners.lead_id = leads.lead_id
+
+    left join owners
+        on handoff_owners.owner_id = owners.owner_id
+
+    left join sales_teams
+        on owners.team = sales_teams.team
+
+    left join lead_attributes
+        on handoff_owners.lead_id = lead_attributes.lead_id
+
+    left join policy_candidates
+        on
+            handoff_owners.lead_id = policy_candidates.lead_id
+            and handoff_owners.handoff_number = policy_candidates.handoff_number
+            and policy_candidates.policy_rank = 1
+
+    left join first_touches
+        on
+            handoff_owners.lead_id = first_touches.lead_id
+            and handoff_owners.handoff_number = first_touches.handoff_number
+            and first_touches.touch_rank = 1
+
+    left join dispositions
+        on
+            handoff_owners.lead_id = dispositions.lead_id
+            and handoff_owners.handoff_number = dispositions.handoff_number
+            and dispositions.disposition_rank = 1
+
+    left join sqls
+        on
+            handoff_owners.lead_id = sqls.lead_id
+            and handoff_owners.handoff_number = sqls.handoff_number
+
+)
+
+select * from final
