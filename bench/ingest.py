@@ -66,12 +66,16 @@ def sample(leads: int, seed: int, cache: Path) -> Path:
     if (out / "_sample.json").exists():
         print(f"using cached sample {out}")
         return out
-    from handoff.generate import generate
-
     if out.exists():
         shutil.rmtree(out)
     start = time.perf_counter()
-    generate(out, leads=leads, seed=seed, progress=lambda m: print(f"  generate: {m}"))
+    # In a child process: Linux carries a parent's peak RSS into the children it
+    # forks, which would inflate the figures measured below.
+    subprocess.run(
+        [sys.executable, "-m", "handoff.generate", "--out", str(out), "--leads", str(leads),
+         "--seed", str(seed), "--quiet"],
+        check=True,
+    )
     print(f"generated {leads:,} leads in {time.perf_counter() - start:.1f} s")
     return out
 

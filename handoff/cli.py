@@ -150,10 +150,13 @@ def run(landing: Path | None, home: Path | None, as_of: str | None, target: str 
 
 @main.command()
 @click.option("--home", type=click.Path(path_type=Path, file_okay=False))
-def status(home: Path | None) -> None:
+@click.option("--target", help="dbt target the runs used (default duckdb).")
+def status(home: Path | None, target: str | None) -> None:
     """Show loaded and rejected batches, quarantine counts and the last run."""
     if home:
         os.environ["HANDOFF_HOME"] = str(home.resolve())
+    if target:
+        os.environ["HANDOFF_TARGET"] = target
     settings = Settings.from_env()
     from handoff.status import render_status
 

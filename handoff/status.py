@@ -21,7 +21,13 @@ def _table_exists(con: Any, schema: str, table: str) -> bool:
 
 def summary_lines(con: Any, settings: Settings) -> list[str]:
     """A short summary of what the build database holds."""
-    lines = [f"build database: {settings.build_db}"]
+    if settings.ingest_db == settings.build_db:
+        lines = [f"build database: {settings.build_db}"]
+    else:
+        lines = [
+            f"ingest database: {settings.ingest_db} "
+            f"(raw layer mirrored to the {settings.target} target)"
+        ]
     if not _table_exists(con, "raw", "_batches"):
         return lines + ["no batch has been loaded yet"]
     loaded, rejected, rows, quarantined = con.execute(
@@ -41,10 +47,10 @@ def render_status(settings: Settings) -> tuple[str, bool]:
     last run succeeded)."""
     out: list[str] = [f"home: {settings.home}", f"landing: {settings.landing}"]
     ok = True
-    if not settings.build_db.exists():
+    if not settings.ingest_db.exists():
         out.append("no build database yet: run `handoff run` first")
         return "\n".join(out), True
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+    with duckdb.connect(str(settings.ingest_db), read_only=True) as con:
         out += summary_lines(con, settings)
         if _table_exists(con, "raw", "_batches"):
             out.append("")

@@ -329,6 +329,7 @@ def _load_file(ctx: _Ctx, file: ExtractFile, spec: ObjectSpec, described: list) 
                 "column_name": [q[1] for q in quarantine],
                 "reason": [q[2] for q in quarantine],
                 "raw_line": [q[3] for q in quarantine],
+                "loaded_at": pa.array([ctx.loaded_at] * len(quarantine), pa.timestamp("us")),
             }
         )
         con.register("_quarantine_rows", qt)

@@ -45,9 +45,13 @@ create table if not exists raw._quarantine (
     line_number bigint,
     column_name varchar,
     reason varchar not null,
-    raw_line varchar
+    raw_line varchar,
+    loaded_at timestamp
 )
 """
+# Files created before the quarantine recorded its load (one load = batch_id + loaded_at,
+# as in raw._batches and the raw tables' _loaded_at).
+QUARANTINE_MIGRATION = "alter table raw._quarantine add column if not exists loaded_at timestamp"
 
 
 def quote(name: str) -> str:
@@ -68,5 +72,6 @@ def ensure_raw_tables(con: Any) -> None:
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
     con.execute(QUARANTINE_DDL)
+    con.execute(QUARANTINE_MIGRATION)
     for spec in objects().values():
         con.execute(raw_table_ddl(spec))

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext
 
 from handoff.contract import objects
 from handoff.ingest.loader import ingest
+from handoff.ingest.publish_raw import mirror_to_postgres
 from orchestration.lib.resources import HandoffSettings
 
 RAW_SPECS = [
@@ -22,10 +23,12 @@ RAW_SPECS = [
 
 @dg.multi_asset(specs=RAW_SPECS, name="ingest_extracts", can_subset=False)
 def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
-    """Load every new batch under the landing folder into ``raw.<crm>__<object>``."""
+    """Load every new batch under the landing folder into ``raw.<crm>__<object>`` (of
+    the target's engine: DuckDB, or PostgreSQL through a mirror of the ingest file)."""
     settings = handoff.get()
     settings.home.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.build_db)) as con:
+    # Ingest always validates into DuckDB; another engine gets a mirror of its raw layer.
+    with duckdb.connect(str(settings.ingest_db)) as con:
         report = ingest(
             settings.landing,
             con,
@@ -33,6 +36,8 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
             source_timezones=settings.source_timezones,
             progress=context.log.info,
         )
+        if settings.target == "postgres":
+            mirror_to_postgres(con, progress=context.log.info, scratch_dir=settings.work_dir)
         totals = dict(
             con.execute(
                 "select table_name, estimated_size from duckdb_tables() where schema_name = 'raw'"

@@ -1,0 +1,1 @@
+"""Connections to the engines other than the embedded DuckDB (DESIGN §11)."""

@@ -1,0 +1,302 @@
+"""Mirror the raw layer of the ingest DuckDB file into PostgreSQL (DESIGN §11: ingest
+writes raw tables into whichever engine the target names).
+
+Ingest itself always parses and validates into DuckDB (:mod:`.loader`); this module
+copies what it loaded, so the contract, the quarantine and the ledger have one
+implementation. Guarantees:
+
+- **same shape**: schema ``raw``, the ledger, the quarantine and every raw table with
+  the same columns and equivalent types; columns that appeared later in DuckDB (custom
+  fields) are added to PostgreSQL before any row is copied;
+- **one transaction per load**: a load is one ``load_batch`` call, identified by
+  ``(batch_id, loaded_at)`` in the ledger, the raw tables (``_batch_id``,
+  ``_loaded_at``) and the quarantine. Its rows of every raw table, its quarantine
+  rows and its ledger rows are copied in ONE PostgreSQL transaction, so a crash leaves
+  nothing half-copied and the next run copies it whole;
+- **idempotent**: a load already in PostgreSQL's ``raw._batches`` is never copied
+  again; concurrent mirrors serialise on an advisory lock;
+- **fast**: DuckDB writes each table's rows of a load as CSV and PostgreSQL reads them
+  with ``COPY … FROM STDIN`` (no row-by-row inserts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from handoff.ingest.tables import quote
+
+Progress = Callable[[str], None]
+
+# DuckDB type → PostgreSQL type; anything else is copied as text.
+PG_TYPES = {
+    "VARCHAR": "text",
+    "TIMESTAMP": "timestamp",
+    "DATE": "date",
+    "BOOLEAN": "boolean",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "DOUBLE": "double precision",
+}
+PG_MAX_IDENTIFIER = 63  # bytes; PostgreSQL silently truncates longer names
+LEDGER, QUARANTINE = "_batches", "_quarantine"
+# pg_advisory_xact_lock key: "handoff raw mirror" (any constant; one per database).
+LOCK_KEY = 0x68616E646F6666
+FAULT_ENV = "HANDOFF_FAULT_MIRROR_AFTER_TABLE"
+FAULT_EXIT = 87
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # in DuckDB
+    duck_type: str
+    nullable: bool
+
+    @property
+    def pg_name(self) -> str:
+        return pg_identifier(self.name)
+
+    @property
+    def pg_type(self) -> str:
+        return PG_TYPES.get(self.duck_type, "text")
+
+
+@dataclass
+class MirrorReport:
+    copied: list[tuple[str, str]] = field(default_factory=list)  # (batch_id, status)
+    already_there: int = 0
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    columns_added: list[str] = field(default_factory=list)  # "table.column"
+    seconds: float = 0.0
+
+
+def pg_identifier(name: str) -> str:
+    """``name``, or for names PostgreSQL would truncate (over 63 bytes) a shortened
+    name with a hash suffix, so two long custom fields never collide."""
+    if len(name.encode()) <= PG_MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    head = name.encode()[: PG_MAX_IDENTIFIER - 9].decode(errors="ignore")
+    return f"{head}_{digest}"
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _timestamp_literal(value: datetime) -> str:
+    return f"timestamp '{value.isoformat(sep=' ')}'"
+
+
+def duck_raw_tables(duck: Any) -> dict[str, list[Column]]:
+    """Every table of DuckDB's ``raw`` schema (ledger and quarantine included) with
+    its columns in order."""
+    rows = duck.execute(
+        "select table_name, column_name, data_type, is_nullable from duckdb_columns() "
+        "where schema_name = 'raw' and database_name = current_database() "
+        "order by table_name, column_index"
+    ).fetchall()
+    tables: dict[str, list[Column]] = {}
+    for table, column, duck_type, nullable in rows:
+        tables.setdefault(table, []).append(Column(column, duck_type, bool(nullable)))
+    return tables
+
+
+def _pg_columns(cur: Any) -> dict[str, set[str]]:
+    cur.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'"
+    )
+    out: dict[str, set[str]] = {}
+    for table, column in cur.fetchall():
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+def ensure_pg_raw(pg: Any, tables: dict[str, list[Column]]) -> list[str]:
+    """Create schema ``raw`` and every table in PostgreSQL, and add the columns DuckDB
+    gained since (custom fields). Returns the added columns as ``table.column``."""
+    added: list[str] = []
+    with pg.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cur.execute("create schema if not exists raw")
+        existing = _pg_columns(cur)
+        for table, columns in tables.items():
+            target = f"raw.{quote(table)}"
+            if table not in existing:
+                defs = ",\n    ".join(
+                    f"{quote(c.pg_name)} {c.pg_type}{'' if c.nullable else ' not null'}"
+                    for c in columns
+                )
+                cur.execute(f"create table {target} (\n    {defs}\n)")
+                continue
+            for column in columns:
+                if column.pg_name not in existing[table]:
+                    cur.execute(
+                        f"alter table {target} add column {quote(column.pg_name)} {column.pg_type}"
+                    )
+                    added.append(f"{table}.{column.pg_name}")
+    pg.commit()
+    return added
+
+
+def _loads(duck: Any) -> list[tuple[str, datetime, str]]:
+    """(batch_id, loaded_at, status) of every load in DuckDB's ledger, oldest first."""
+    return duck.execute(
+        f"select batch_id, loaded_at, min(status) from raw.{LEDGER} "
+        "group by batch_id, loaded_at order by loaded_at, batch_id"
+    ).fetchall()
+
+
+def _pg_loads(pg: Any) -> set[tuple[str, datetime]]:
+    with pg.cursor() as cur:
+        cur.execute(f"select distinct batch_id, loaded_at from raw.{LEDGER}")
+        rows = {(b, t) for b, t in cur.fetchall()}
+    pg.rollback()  # end the read-only transaction
+    return rows
+
+
+def _where(table: str, batch_id: str, loaded_at: datetime) -> str:
+    b, t = _sql_str(batch_id), _timestamp_literal(loaded_at)
+    if table == LEDGER:
+        return f"batch_id = {b} and loaded_at = {t}"
+    if table == QUARANTINE:
+        # Rows quarantined before the quarantine recorded loaded_at: by file.
+        return (
+            f"batch_id = {b} and (loaded_at = {t} or (loaded_at is null and source_file in "
+            f"(select path from raw.{LEDGER} where batch_id = {b} and loaded_at = {t})))"
+        )
+    return f"_batch_id = {b} and _loaded_at = {t}"
+
+
+def _export_expr(column: Column) -> str:
+    name = quote(column.name)
+    if column.duck_type == "VARCHAR":
+        return f"replace({name}, chr(0), '')"  # PostgreSQL text cannot hold NUL
+    if column.duck_type in PG_TYPES:
+        return name
+    return f"cast({name} as varchar)"
+
+
+def _copy_table(
+    duck: Any, cur: Any, table: str, columns: list[Column], where: str, scratch: Path
+) -> int:
+    """Copy the rows of ``table`` matching ``where``: DuckDB → CSV file → COPY FROM STDIN."""
+    path = scratch / "rows.csv"
+    select = ", ".join(_export_expr(c) for c in columns)
+    rows = duck.execute(
+        f"copy (select {select} from raw.{quote(table)} where {where}) "
+        f"to {_sql_str(str(path))} (format csv, header false)"
+    ).fetchone()[0]
+    if rows:
+        names = ", ".join(quote(c.pg_name) for c in columns)
+        with open(path, "rb") as fh:
+            cur.copy_expert(
+                f"copy raw.{quote(table)} ({names}) from stdin with (format csv)",
+                fh,
+                size=1 << 20,
+            )
+    path.unlink(missing_ok=True)
+    return int(rows)
+
+
+def _copy_load(
+    duck: Any,
+    pg: Any,
+    tables: dict[str, list[Column]],
+    batch_id: str,
+    loaded_at: datetime,
+    scratch: Path,
+) -> dict[str, int] | None:
+    """Copy one load in one PostgreSQL transaction; ``None`` when another mirror
+    copied it meanwhile."""
+    # The ledger last: its rows are what marks the load as copied.
+    order = [t for t in tables if t not in (LEDGER, QUARANTINE)] + [QUARANTINE, LEDGER]
+    counts: dict[str, int] = {}
+    try:
+        with pg.cursor() as cur:
+            cur.execute("select pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cur.execute(
+                f"select 1 from raw.{LEDGER} where batch_id = %s and loaded_at = %s limit 1",
+                [batch_id, loaded_at],
+            )
+            if cur.fetchone():
+                pg.rollback()
+                return None
+            for table in order:
+                if table not in tables:
+                    continue
+                rows = _copy_table(
+                    duck, cur, table, tables[table], _where(table, batch_id, loaded_at), scratch
+                )
+                if rows:
+                    counts[table] = rows
+                if os.environ.get(FAULT_ENV) == table:
+                    # Fault injection for the crash-safety tests: die mid-copy.
+                    os._exit(FAULT_EXIT)
+        pg.commit()
+    except BaseException:
+        pg.rollback()
+        raise
+    return counts
+
+
+def mirror_raw(
+    duck: Any, pg: Any, *, progress: Progress | None = None, scratch_dir: Path | None = None
+) -> MirrorReport:
+    """Copy every load of DuckDB's raw layer that PostgreSQL does not have yet.
+    ``duck`` is a DuckDB connection to the ingest file, ``pg`` a psycopg2 connection."""
+    say = progress or (lambda _msg: None)
+    started = time.monotonic()
+    report = MirrorReport()
+    tables = duck_raw_tables(duck)
+    if LEDGER not in tables:
+        say("postgres: nothing ingested yet, nothing to mirror")
+        return report
+    report.columns_added = ensure_pg_raw(pg, tables)
+    if report.columns_added:
+        say(f"postgres: added {len(report.columns_added)} new column(s) to raw tables")
+    done = _pg_loads(pg)
+    todo = [(b, t, s) for b, t, s in _loads(duck) if (b, t) not in done]
+    report.already_there = len(done)
+    if scratch_dir is not None:
+        scratch_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="handoff-mirror-", dir=scratch_dir) as tmp:
+        for n, (batch_id, loaded_at, status) in enumerate(todo, 1):
+            load_started = time.monotonic()
+            counts = _copy_load(duck, pg, tables, batch_id, loaded_at, Path(tmp))
+            if counts is None:
+                continue
+            report.copied.append((batch_id, status))
+            rows = 0
+            for table, count in counts.items():
+                if table not in (LEDGER, QUARANTINE):
+                    report.rows_by_table[table] = report.rows_by_table.get(table, 0) + count
+                    rows += count
+            say(
+                f"postgres [{n}/{len(todo)}] {batch_id} ({status}): copied {rows:,} raw rows, "
+                f"{counts.get(QUARANTINE, 0):,} quarantined ({time.monotonic() - load_started:.1f} s)"
+            )
+    report.seconds = time.monotonic() - started
+    if not todo:
+        say(f"postgres: raw layer up to date ({len(done)} load(s) already there)")
+    return report
+
+
+def mirror_to_postgres(
+    duck: Any, *, progress: Progress | None = None, scratch_dir: Path | None = None
+) -> MirrorReport:
+    """:func:`mirror_raw` into the database of the ``HANDOFF_PG_*`` variables."""
+    from handoff.engines.postgres import connect
+
+    pg = connect()
+    try:
+        return mirror_raw(duck, pg, progress=progress, scratch_dir=scratch_dir)
+    finally:
+        pg.close()

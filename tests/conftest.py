@@ -1,0 +1,207 @@
+"""Shared fixtures: real engines for the engine-marked tests.
+
+An engine that cannot be started or reached skips its tests, unless the engine is
+named in ``HANDOFF_REQUIRE_ENGINES`` (comma-separated, e.g. ``postgres,spark``; CI
+sets it), in which case they fail with the reason: CI never passes by skipping.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def required_engines() -> set[str]:
+    return {
+        name.strip().lower()
+        for name in os.environ.get("HANDOFF_REQUIRE_ENGINES", "").split(",")
+        if name.strip()
+    }
+
+
+def require_engine(engine: str, reason: str) -> None:
+    """Give up on a test that needs an unavailable engine: skip it, or fail it when
+    ``HANDOFF_REQUIRE_ENGINES`` names the engine. Never returns."""
+    if engine.lower() in required_engines():
+        pytest.fail(
+            f"{engine} is required (HANDOFF_REQUIRE_ENGINES) but unavailable: {reason}",
+            pytrace=False,
+        )
+    pytest.skip(f"{engine} unavailable: {reason}")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------
+
+PG_ENV_KEYS = ("HOST", "PORT", "USER", "PASSWORD", "DBNAME")
+
+
+def _pg_bindir() -> Path | None:
+    """The directory of initdb/pg_ctl: pg_config's, else the newest Debian install,
+    else the PATH."""
+    found = shutil.which("pg_config")
+    if found:
+        proc = subprocess.run([found, "--bindir"], capture_output=True, text=True)
+        bindir = Path(proc.stdout.strip())
+        if proc.returncode == 0 and (bindir / "initdb").exists():
+            return bindir
+    debian = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()],
+    )
+    if debian:
+        return Path(debian[-1])
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _ThrowawayPostgres:
+    """A PostgreSQL cluster in a temporary directory, trust auth on 127.0.0.1 only.
+    initdb refuses to run as root, so as root the cluster belongs to the ``postgres``
+    OS user."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.port = _free_port()
+        # A short path: the Unix socket lives here (at most 107 bytes).
+        self.root = Path(
+            tempfile.mkdtemp(prefix="handoff-pg-", dir="/tmp" if os.path.isdir("/tmp") else None)
+        )
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.as_root = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        cmd = list(args)
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            log = self.log.read_text()[-2000:] if self.log.exists() else ""
+            raise RuntimeError(
+                f"{Path(args[0]).name} failed ({proc.returncode}): "
+                f"{(proc.stderr or proc.stdout).strip()[-2000:]} {log}".strip()
+            )
+
+    def start(self) -> None:
+        if self.as_root:
+            if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
+                raise RuntimeError("running as root and there is no 'postgres' OS user for initdb")
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            str(self.bindir / "initdb"),
+            *("-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"),
+            *("--locale=C", "--no-sync"),
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            *("-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60"),
+            "start",
+        )
+
+    def stop(self) -> None:
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _create_database(env: dict[str, str], name: str) -> None:
+    from handoff.engines.postgres import connect
+
+    con = connect(env, dbname="postgres")
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f"create database \"{name}\" encoding 'UTF8' template template0")
+    con.close()
+
+
+def _drop_database(env: dict[str, str], name: str) -> None:
+    from handoff.engines.postgres import connect
+
+    try:
+        con = connect(env, dbname="postgres")
+    except Exception:  # noqa: BLE001 — the server is gone: nothing to drop
+        return
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f'drop database if exists "{name}" with (force)')
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[dict[str, str]]:
+    """A PostgreSQL server and a fresh database for this test session, as the
+    ``HANDOFF_PG_*`` variables. Uses the server of ``HANDOFF_PG_HOST`` when set (CI
+    starts one), else starts a throwaway one (initdb, trust auth, a free port)."""
+    from handoff.engines.postgres import PostgresUnreachable, params
+
+    server: _ThrowawayPostgres | None = None
+    if os.environ.get("HANDOFF_PG_HOST"):
+        base = {f"HANDOFF_PG_{k.upper()}": v for k, v in params().items()}
+    else:
+        bindir = _pg_bindir()
+        if bindir is None:
+            require_engine(
+                "postgres", "PostgreSQL is not installed (no initdb) and HANDOFF_PG_HOST is unset"
+            )
+        server = _ThrowawayPostgres(bindir)  # type: ignore[arg-type]
+        try:
+            server.start()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            server.stop()
+            require_engine("postgres", f"could not start a throwaway server: {exc}")
+        base = {
+            "HANDOFF_PG_HOST": "127.0.0.1",
+            "HANDOFF_PG_PORT": str(server.port),
+            "HANDOFF_PG_USER": "postgres",
+            "HANDOFF_PG_PASSWORD": "",
+        }
+    name = f"handoff_test_{uuid.uuid4().hex[:10]}"
+    try:
+        _create_database(base, name)
+    except PostgresUnreachable as exc:
+        if server:
+            server.stop()
+        require_engine("postgres", str(exc))
+    env = {**base, "HANDOFF_PG_DBNAME": name}
+    try:
+        yield env
+    finally:
+        _drop_database(base, name)
+        if server:
+            server.stop()
+
+
+@pytest.fixture
+def postgres_env(
+    postgres_server: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    """A fresh database of the session's server for one test (no test sees another's
+    raw tables), exported as ``HANDOFF_PG_*`` for the duration of the test."""
+    name = f"{postgres_server['HANDOFF_PG_DBNAME']}_{uuid.uuid4().hex[:6]}"
+    _create_database(postgres_server, name)
+    env = {**postgres_server, "HANDOFF_PG_DBNAME": name}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    yield env
+    _drop_database(postgres_server, name)

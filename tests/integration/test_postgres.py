@@ -1,0 +1,259 @@
+"""Ingest into PostgreSQL (DESIGN §11) on a real server: the raw layer mirrored from
+the ingest DuckDB file (same rows, ledger and quarantine; new columns added; nothing
+copied twice; a crash mid-copy leaves nothing and the next run completes it), and
+`handoff run --target postgres` end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from handoff.engines.postgres import PostgresUnreachable, connect
+from handoff.ingest.loader import ingest
+from handoff.ingest.publish_raw import FAULT_ENV, FAULT_EXIT, duck_raw_tables, mirror_raw
+
+pytestmark = pytest.mark.postgres
+
+HANDOFF = Path(sys.executable).parent / "handoff"
+
+LEAD_HEADER = (
+    "Id,CreatedDate,LastModifiedDate,Status,LeadSource,OwnerId,IsConverted,ConvertedDate,Email"
+)
+LEADS = (
+    LEAD_HEADER
+    + "\n00Q000000000001AAA,2025-01-06T14:03:00.000+0000,2025-01-06T14:03:00.000+0000,Open - Not Contacted,Web,005000000000001AAA,false,,a@example.com"
+    + "\n00Q000000000002AAA,last tuesday,,Open - Not Contacted,Web,,false,,b@x.io"
+    + '\n00Q000000000003AAA,2025-01-07T09:00:00.123+0000,2025-01-09T10:00:00.000+0000,"Closed, Converted",,005000000000001AAA,true,2025-01-09,"q""uote@example.com"\n'
+)
+USERS = (
+    "Id,Email,FirstName,LastName,UserRoleId,TimeZoneSidKey,IsActive\n"
+    "005000000000001AAA,ana@example.com,Ana,Silva,00E000000000001AAA,America/Sao_Paulo,true\n"
+)
+CONTACTS = (
+    "hs_object_id,createdate,lifecyclestage,numemployees,email\n"
+    "101,1736172180000,lead,250,c101@example.com\n"
+    "102,soon,marketingqualifiedlead,many,c102@example.com\n"
+)
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def ingest_and_mirror(landing: Path, db: Path, work: Path) -> Any:
+    with duckdb.connect(str(db)) as duck:
+        ingest(landing, duck, work_dir=work)
+        pg = connect()
+        try:
+            return mirror_raw(duck, pg)
+        finally:
+            pg.close()
+
+
+def _sorted(rows: list[tuple]) -> list[tuple]:
+    return sorted(rows, key=lambda row: [(v is None, str(v)) for v in row])
+
+
+def raw_contents(db: Path) -> dict[str, list[tuple]]:
+    """Every raw table (ledger and quarantine included), as sorted rows, from DuckDB
+    and from PostgreSQL, selected by DuckDB's column names."""
+    with duckdb.connect(str(db), read_only=True) as duck:
+        tables = duck_raw_tables(duck)
+        expected = {
+            table: _sorted(
+                duck.execute(
+                    f"select {', '.join(chr(34) + c.name + chr(34) for c in cols)} "
+                    f'from raw."{table}"'
+                ).fetchall()
+            )
+            for table, cols in tables.items()
+        }
+    pg = connect()
+    try:
+        with pg.cursor() as cur:
+            actual = {}
+            for table, cols in tables.items():
+                cur.execute(
+                    f"select {', '.join(chr(34) + c.pg_name + chr(34) for c in cols)} "
+                    f'from raw."{table}"'
+                )
+                actual[table] = _sorted(cur.fetchall())
+    finally:
+        pg.close()
+    return {"duckdb": expected, "postgres": actual}
+
+
+def pg_query(sql: str) -> list[tuple]:
+    pg = connect()
+    try:
+        with pg.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        pg.close()
+
+
+def test_connect_names_host_port_and_user_when_unreachable(monkeypatch):
+    monkeypatch.setenv("HANDOFF_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("HANDOFF_PG_PORT", "1")
+    monkeypatch.setenv("HANDOFF_PG_USER", "nobody")
+    with pytest.raises(
+        PostgresUnreachable, match=r"^cannot reach PostgreSQL at 127\.0\.0\.1:1 as user nobody"
+    ):
+        connect()
+
+
+def test_raw_layer_is_mirrored_once_and_survives_a_crash(postgres_env, tmp_path):
+    landing, db, work = tmp_path / "landing", tmp_path / "ingest.duckdb", tmp_path / "work"
+    write(landing / "salesforce/2025-01-10/Lead.csv", LEADS)  # one bad row (line 3)
+    write(landing / "salesforce/2025-01-10/User.csv", USERS)
+    write(landing / "hubspot/2025-01-10/contacts.csv", CONTACTS)  # "soon" is no timestamp: bad
+    # Rejected: Lead.csv misses Status; its good User.csv must not load either.
+    write(landing / "salesforce/2025-02-01/Lead.csv", "Id,CreatedDate\n00Q9,2025-02-01\n")
+    write(landing / "salesforce/2025-02-01/User.csv", USERS.replace("Ana", "Bia"))
+
+    report = ingest_and_mirror(landing, db, work)
+    assert sorted(report.copied) == [
+        ("hubspot/2025-01-10", "loaded"),
+        ("salesforce/2025-01-10", "loaded"),
+        ("salesforce/2025-02-01", "rejected"),
+    ]
+    assert report.rows_by_table == {
+        "salesforce__lead": 2,
+        "salesforce__user": 1,
+        "hubspot__contacts": 1,
+    }
+    contents = raw_contents(db)
+    assert contents["postgres"] == contents["duckdb"]
+    assert pg_query("select count(*) from raw._quarantine") == [(2,)]
+    assert pg_query(
+        "select email, status, is_converted, converted_date, created_date "
+        "from raw.salesforce__lead where id like '%3AAA'"
+    ) == [
+        (
+            'q"uote@example.com',
+            "Closed, Converted",
+            True,
+            date(2025, 1, 9),
+            datetime(2025, 1, 7, 9, 0, 0, 123000),
+        )
+    ]
+    assert pg_query(
+        "select status, count(*) from raw._batches group by status order by status"
+    ) == [("loaded", 3), ("rejected", 2)]
+    types = dict(
+        pg_query(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'salesforce__lead'"
+        )
+    )
+    assert types["created_date"] == "timestamp without time zone"
+    assert types["converted_date"] == "date"
+    assert types["is_converted"] == "boolean"
+    assert types["_source_line"] == "bigint"
+    assert types["id"] == "text"
+    every_table = {
+        t
+        for (t,) in pg_query(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        )
+    }
+    with duckdb.connect(str(db), read_only=True) as duck:
+        assert every_table == set(duck_raw_tables(duck))
+
+    # A rerun copies nothing twice.
+    again = ingest_and_mirror(landing, db, work)
+    assert again.copied == [] and again.already_there == 3
+    assert raw_contents(db)["postgres"] == contents["postgres"]
+
+    # A later batch brings a custom field: the column is added in PostgreSQL.
+    write(
+        landing / "salesforce/2025-03-01/Lead.csv",
+        LEAD_HEADER
+        + ",MQL_Reason__c\n00Q4,2025-03-01T08:00:00Z,,Open,Web,,false,,d@x.io,Webinar\n",
+    )
+    write(landing / "salesforce/2025-03-01/User.csv", USERS.replace("Ana", "Caio"))
+    with duckdb.connect(str(db)) as duck:
+        ingest(landing, duck, work_dir=work)
+    # The mirror dies after copying the batch's leads, before its users and ledger.
+    code = (
+        "import duckdb; from handoff.engines.postgres import connect; "
+        "from handoff.ingest.publish_raw import mirror_raw; "
+        f"mirror_raw(duckdb.connect({str(db)!r}, read_only=True), connect())"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, FAULT_ENV: "salesforce__lead"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == FAULT_EXIT, proc.stderr
+    assert pg_query("select count(*) from raw.salesforce__lead where id = '00Q4'") == [(0,)]
+    assert pg_query(
+        "select count(*) from raw._batches where batch_id = 'salesforce/2025-03-01'"
+    ) == [(0,)]
+    # The DDL (the new column) committed before any row: harmless, and kept.
+    assert pg_query(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'salesforce__lead' and column_name = 'mql_reason_c'"
+    ) == [(1,)]
+
+    completed = ingest_and_mirror(landing, db, work)
+    assert completed.copied == [("salesforce/2025-03-01", "loaded")]
+    assert completed.rows_by_table == {"salesforce__lead": 1, "salesforce__user": 1}
+    contents = raw_contents(db)
+    assert contents["postgres"] == contents["duckdb"]
+    assert pg_query("select mql_reason_c from raw.salesforce__lead where id = '00Q4'") == [
+        ("Webinar",)
+    ]
+
+
+def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    env = {**os.environ, **postgres_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("HANDOFF_TARGET", None)
+    gen = subprocess.run(
+        [str(HANDOFF), "generate", "--out", str(landing), "--leads", "300", "--seed", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert gen.returncode == 0, gen.stderr[-3000:]
+    run = subprocess.run(
+        [
+            str(HANDOFF),
+            "run",
+            *("--target", "postgres"),
+            *("--landing", str(landing), "--home", str(home), "--as-of", "2026-01-01"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
+    assert (home / "ingest.duckdb").exists() and not (home / "build.duckdb").exists()
+    views = {
+        name
+        for (name,) in pg_query(
+            "select table_name from information_schema.views where table_schema = 'staging'"
+        )
+    }
+    assert {"stg_hubspot__contacts", "stg_salesforce__leads"} <= views
+    assert pg_query("select count(*) > 0 from staging.stg_hubspot__contacts") == [(True,)]
+    assert pg_query("select count(*) > 0 from staging.stg_salesforce__leads") == [(True,)]
+    with duckdb.connect(str(home / "ingest.duckdb"), read_only=True) as duck:
+        loads = duck.execute(
+            "select count(distinct (batch_id, loaded_at)) from raw._batches"
+        ).fetchone()
+    assert pg_query("select count(distinct (batch_id, loaded_at)) from raw._batches") == [loads]
