@@ -30,7 +30,8 @@ test: setup ## the whole test suite
 lint: setup ## ruff + sqlfluff (dbt templater)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	HANDOFF_HOME=$(CURDIR)/.handoff-lint $(VENV)/bin/sqlfluff lint models macros tests/dbt
+	mkdir -p $(CURDIR)/.handoff/lint
+	HANDOFF_HOME=$(CURDIR)/.handoff/lint $(VENV)/bin/sqlfluff lint models macros tests/dbt
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -150,6 +150,40 @@ def run(landing: Path | None, home: Path | None, as_of: str | None, target: str 
 
 @main.command()
 @click.option("--home", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--as-of",
+    "as_of",
+    help="As-of the marts were built at (default: the last run's).",
+)
+def publish(home: Path | None, as_of: str | None) -> None:
+    """Audit the marts already in the build database and publish them (serving copy,
+    Parquet, docs) without ingesting or rebuilding."""
+    if home:
+        os.environ["HANDOFF_HOME"] = str(home.resolve())
+    settings = Settings.from_env()
+    if not settings.build_db.exists():
+        _fail(f"no build database at {settings.build_db}: run `handoff run` first")
+    if as_of is None and not os.environ.get("HANDOFF_AS_OF") and settings.runs_file.exists():
+        runs = settings.runs_file.read_text().strip().splitlines()
+        as_of = json.loads(runs[-1])["as_of"] if runs else None
+    if as_of:
+        try:
+            os.environ["HANDOFF_AS_OF"] = parse_as_of(as_of).isoformat(sep=" ")
+        except ValueError:
+            _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
+    settings = Settings.from_env()
+    _say(f"as-of {settings.as_of.isoformat(sep=' ')} UTC; home {settings.home}")
+    from handoff.pipeline import execute_pipeline
+
+    outcome = execute_pipeline(settings, progress=_say, job_name="audit_and_publish")
+    for line in outcome.summary_lines:
+        click.echo(line)
+    if not outcome.success:
+        _fail(outcome.error or "publish failed", outcome.detail)
+
+
+@main.command()
+@click.option("--home", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--target", help="dbt target the runs used (default duckdb).")
 def status(home: Path | None, target: str | None) -> None:
     """Show loaded and rejected batches, quarantine counts and the last run."""

@@ -95,10 +95,42 @@ def _instance(settings: Settings) -> Any:
     dagster_home = settings.home / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(dagster_home))
+    config = dagster_home / "dagster.yaml"
+    if os.environ["DAGSTER_HOME"] == str(dagster_home) and not config.exists():
+        # Our own instance: say so (Dagster warns about a missing file) and keep it quiet.
+        config.write_text("telemetry:\n  enabled: false\n")
     return dg.DagsterInstance.get()
 
 
+def _failed_checks(result: Any) -> list[str]:
+    """The readable report of every failed blocking check (GX suites, dbt tests)."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed or evaluation.severity.value != "ERROR":
+            continue  # warnings do not stop a run
+        what = evaluation.description or "failed"
+        lines.append(
+            f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: " + what
+            if "\n" not in what
+            else what
+        )
+    return lines
+
+
 def _failure_detail(result: Any) -> tuple[str, str]:
+    checks = _failed_checks(result)
+    if checks:
+        return (
+            f"the audit failed: {len(checks)} check(s) did not pass, nothing was published",
+            "\n".join(checks),
+        )
+    return _step_failure(result)
+
+
+def _step_failure(result: Any) -> tuple[str, str]:
     for event in result.all_events:
         if event.is_step_failure:
             err = event.step_failure_data.error
@@ -107,20 +139,35 @@ def _failure_detail(result: Any) -> tuple[str, str]:
     return "the pipeline failed", ""
 
 
-def execute_pipeline(settings: Settings, progress: Callable[[str], None] = print) -> Outcome:
+def execute_pipeline(
+    settings: Settings,
+    progress: Callable[[str], None] = print,
+    job_name: str = "handoff_pipeline",
+) -> Outcome:
     from orchestration.definitions import defs
 
     started = datetime.now(UTC).replace(tzinfo=None)
-    job = defs.resolve_job_def("handoff_pipeline")
+    import dagster as dg
+
     handler = _ProgressHandler(progress)
-    dagster_logger = logging.getLogger("dagster")
+    progress_logger = logging.getLogger("handoff.progress")
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
+
+    @dg.logger(description="Forwards the assets' log lines to the handoff CLI.")
+    def cli_progress(_init_context):
+        return progress_logger
+
+    # The CLI's own logger replaces Dagster's console logger for this in-process run.
+    job = defs.resolve_job_def(job_name).with_logger_defs({"cli_progress": cli_progress})
+    dagster_logger = progress_logger
     dagster_logger.addHandler(handler)
     try:
         with contextlib.redirect_stdout(_DbtStdout(progress)):
             result = job.execute_in_process(
                 instance=_instance(settings),
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                run_config={"loggers": {"cli_progress": {}}},
             )
     finally:
         dagster_logger.removeHandler(handler)
@@ -141,4 +188,26 @@ def execute_pipeline(settings: Settings, progress: Callable[[str], None] = print
             from handoff.status import summary_lines
 
             outcome.summary_lines = summary_lines(con, settings)
+    outcome.summary_lines += _publish_lines(settings, started, result.success)
     return outcome
+
+
+def _publish_lines(settings: Settings, started: datetime, success: bool) -> list[str]:
+    from handoff.publish import last_publish, serving_path
+
+    record = last_publish(settings)
+    if record and datetime.fromisoformat(record["published_at"]) >= started.replace(microsecond=0):
+        marts = record["marts"]
+        return [
+            f"published: {serving_path(settings)} ({len(marts)} marts, "
+            f"{sum(marts.values()):,} rows), Parquet in {settings.serving_dir / 'parquet'}, "
+            f"docs in {settings.home / 'docs'}"
+        ]
+    if settings.target != "duckdb":
+        return []
+    if record:
+        return [
+            f"serving copy unchanged: {serving_path(settings)} still holds the publish of "
+            f"{record['published_at']} UTC (as-of {record['as_of']})"
+        ]
+    return [] if success else ["nothing has been published yet"]

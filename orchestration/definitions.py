@@ -5,20 +5,27 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.audit.checks import gx_marts, gx_raw_contract
 from orchestration.defs.dbt.assets import handoff_dbt_models
+from orchestration.defs.publish.assets import publish
 from orchestration.defs.raw.assets import ingest_extracts
+from orchestration.defs.reports import marketing_sla_report, open_sla_breach_alert
+from orchestration.defs.schedules import JOBS, SCHEDULES, SENSORS
 from orchestration.lib.resources import HandoffSettings
 from orchestration.project import dbt_executable, handoff_project
 
-handoff_pipeline = dg.define_asset_job(
-    "handoff_pipeline",
-    selection=dg.AssetSelection.all(),
-    description="Ingest new CRM extract batches, then dbt build (staging → marts, tests).",
-)
-
 defs = dg.Definitions(
-    assets=[ingest_extracts, handoff_dbt_models],
-    jobs=[handoff_pipeline],
+    assets=[
+        ingest_extracts,
+        handoff_dbt_models,
+        publish,
+        marketing_sla_report,
+        open_sla_breach_alert,
+    ],
+    asset_checks=[gx_raw_contract, gx_marts],
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources={
         "dbt": DbtCliResource(project_dir=handoff_project, dbt_executable=dbt_executable()),
         "handoff": HandoffSettings(),

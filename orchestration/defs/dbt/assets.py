@@ -9,6 +9,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
 from orchestration.project import handoff_project
 
@@ -38,7 +39,8 @@ def handoff_dbt_models(
     """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant."""
     settings = handoff.get()
     dbt_vars = {"as_of": settings.as_of.isoformat(sep=" ")}
-    yield from dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars)],
-        context=context,
-    ).stream()
+    with build_lock(settings.home, "dbt build", progress=context.log.info):
+        yield from dbt.cli(
+            ["build", "--vars", json.dumps(dbt_vars)],
+            context=context,
+        ).stream()

@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext
 from handoff.contract import objects
 from handoff.ingest.loader import ingest
 from handoff.ingest.publish_raw import mirror_to_postgres
+from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
 
 RAW_SPECS = [
@@ -28,7 +29,11 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
     settings = handoff.get()
     settings.home.mkdir(parents=True, exist_ok=True)
     # Ingest always validates into DuckDB; another engine gets a mirror of its raw layer.
-    with duckdb.connect(str(settings.ingest_db)) as con:
+    # One writer at a time (handoff.lock): another run may be building or publishing.
+    with (
+        build_lock(settings.home, "ingest", progress=context.log.info),
+        duckdb.connect(str(settings.ingest_db)) as con,
+    ):
         report = ingest(
             settings.landing,
             con,

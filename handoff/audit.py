@@ -1,0 +1,647 @@
+"""The Great Expectations gate on the marts (DESIGN §8), run before publish.
+
+Suites are defined here, in code, for every mart the dbt manifest declares in schema
+``marts`` and for the raw tables' contract:
+
+- generic expectations derived from the manifest: every column of the model's
+  contract exists; ``unique``, ``not_null``, ``accepted_values``, ``accepted_range``
+  and ``unique_combination_of_columns`` tests become the matching GX expectations
+  (dbt already runs them; GX repeats them on what is about to be published, and the
+  Data Docs show analysts what was checked);
+- specific ones: no timestamp after the run's as-of, rates and shares in [0, 1],
+  deadlines at or after the clock start, one handoff per MQL entry, weekly and
+  cohort totals adding up to the handoffs, row counts bounded by the raw records;
+- raw contract: the columns every file must carry are present and ids are set.
+
+GX 1.x cannot validate DuckDB tables through SQLAlchemy, so each table is read into
+a pandas DataFrame over a read-only connection and validated there. GX is imported
+lazily: it costs seconds, and nothing else in the pipeline needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from handoff.settings import Settings
+
+MART_SCHEMA = "marts"
+EXAMPLES = 5
+# Timestamps that are promises about the future, not events: they may lie after the
+# as-of (a deadline not reached yet, the clock of a handoff made on a Friday night).
+FUTURE_TIMESTAMPS = ("deadline", "clock_start_at", "due_at", "expires_at")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One GX expectation, kept as (class name, kwargs) so suites can be built and
+    tested without importing GX; ``why`` is what the report says about it."""
+
+    kind: str
+    kwargs: dict[str, Any]
+    why: str
+
+
+@dataclass
+class Suite:
+    table: str  # schema.table
+    expectations: list[Expectation] = field(default_factory=list)
+    columns: list[str] | None = None  # None: every column
+
+    @property
+    def name(self) -> str:
+        return self.table.replace(".", "__")
+
+    def add(self, kind: str, why: str, **kwargs: Any) -> None:
+        candidate = Expectation(kind, kwargs, why)
+        if all((e.kind, e.kwargs) != (kind, kwargs) for e in self.expectations):
+            self.expectations.append(candidate)
+
+
+@dataclass
+class Failure:
+    table: str
+    expectation: str
+    why: str
+    unexpected_count: int | None
+    element_count: int | None
+    examples: list[Any]
+    observed: Any = None
+
+    def render(self) -> str:
+        if self.unexpected_count is not None:
+            share = f" of {self.element_count:,}" if self.element_count is not None else ""
+            what = f"{self.unexpected_count:,}{share} row(s) fail"
+        elif self.observed is not None:
+            what = f"observed {_short(self.observed)}"
+        else:
+            what = "failed"
+        line = f"  {self.table}: {self.why} [{self.expectation}]: {what}"
+        if self.examples:
+            line += "; e.g. " + ", ".join(_short(v) for v in self.examples[:EXAMPLES])
+        return line
+
+
+@dataclass
+class TableResult:
+    table: str
+    rows: int
+    evaluated: int
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "expectations_evaluated": self.evaluated,
+            "expectations_failed": len(self.failures),
+            "unexpected_rows": sum(f.unexpected_count or 0 for f in self.failures),
+        }
+
+
+@dataclass
+class AuditReport:
+    results: list[TableResult]
+    fingerprints: dict[str, list[Any]]
+    docs_index: Path | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [f for r in self.results for f in r.failures]
+
+    def render(self) -> str:
+        evaluated = sum(r.evaluated for r in self.results)
+        if self.passed:
+            return f"audit passed: {evaluated} expectations on {len(self.results)} tables"
+        failed_tables = sorted({f.table for f in self.failures})
+        lines = [
+            f"audit failed: {len(self.failures)} of {evaluated} expectations failed on "
+            f"{', '.join(failed_tables)}"
+        ]
+        lines += [f.render() for f in self.failures]
+        if self.docs_index:
+            lines.append(f"Data Docs: {self.docs_index}")
+        return "\n".join(lines)
+
+
+class AuditFailed(RuntimeError):
+    def __init__(self, report: AuditReport) -> None:
+        super().__init__(report.render())
+        self.report = report
+
+
+def _short(value: Any, width: int = 60) -> str:
+    if isinstance(value, float) and math.isnan(value) or value is None:
+        text = "null"
+    elif isinstance(value, tuple | list) and not isinstance(value, str):
+        text = "(" + ", ".join(_short(v, 30) for v in value) + ")"
+    else:
+        text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- suites ---------------------------------------------------------------------------
+
+
+def load_manifest(settings: Settings) -> dict[str, Any]:
+    path = settings.dbt_target_path / "manifest.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no dbt manifest at {path}: run `dbt parse` first")
+    return json.loads(path.read_text())
+
+
+def mart_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Enabled models that build into schema ``marts``, by name."""
+    out = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["config"].get("enabled") is False:
+            continue
+        if node["config"].get("materialized") == "ephemeral":
+            continue
+        if node.get("schema") == MART_SCHEMA or node["config"].get("schema") == MART_SCHEMA:
+            out[node["name"]] = node
+    return dict(sorted(out.items()))
+
+
+def _tests_on(manifest: dict[str, Any], unique_id: str) -> list[dict[str, Any]]:
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("attached_node") == unique_id
+        and node.get("test_metadata")
+        and node["config"].get("enabled", True)
+        and node["config"].get("severity", "error").lower() == "error"
+    ]
+
+
+def _manifest_expectations(suite: Suite, manifest: dict[str, Any], model: dict[str, Any]) -> None:
+    contract = [name for name in model.get("columns", {})]
+    if contract:
+        suite.add(
+            "ExpectTableColumnsToMatchSet",
+            "has every column of its dbt contract",
+            column_set=contract,
+            exact_match=False,
+        )
+    for test in _tests_on(manifest, model["unique_id"]):
+        meta = test["test_metadata"]
+        kwargs = dict(meta.get("kwargs") or {})
+        kwargs.update(kwargs.pop("arguments", None) or {})
+        column = test.get("column_name") or kwargs.get("column_name")
+        name = meta["name"]
+        if name == "unique" and column:
+            suite.add("ExpectColumnValuesToBeUnique", f"{column} is unique", column=column)
+        elif name == "not_null" and column:
+            suite.add("ExpectColumnValuesToNotBeNull", f"{column} is never null", column=column)
+        elif name == "accepted_values" and column and isinstance(kwargs.get("values"), list):
+            values = kwargs["values"]
+            suite.add(
+                "ExpectColumnValuesToBeInSet",
+                f"{column} is one of {', '.join(map(str, values))}",
+                column=column,
+                value_set=values,
+            )
+        elif name == "accepted_range" and column:
+            bounds = {k: kwargs[k] for k in ("min_value", "max_value") if kwargs.get(k) is not None}
+            if bounds:
+                suite.add(
+                    "ExpectColumnValuesToBeBetween",
+                    f"{column} is within {bounds}",
+                    column=column,
+                    **bounds,
+                )
+        elif name == "unique_combination_of_columns" and isinstance(
+            kwargs.get("combination_of_columns"), list
+        ):
+            cols = kwargs["combination_of_columns"]
+            suite.add(
+                "ExpectCompoundColumnsToBeUnique",
+                f"({', '.join(cols)}) is unique",
+                column_list=cols,
+            )
+
+
+def _timestamp_columns(columns: dict[str, str]) -> list[str]:
+    return [
+        name
+        for name, data_type in columns.items()
+        if data_type.upper().startswith("TIMESTAMP")
+        and not any(marker in name for marker in FUTURE_TIMESTAMPS)
+    ]
+
+
+def _scalar(con: Any, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def _raw_distinct(con: Any, pairs: list[tuple[str, str]], raw_tables: set[str]) -> int | None:
+    """Distinct ids across raw tables (an upper bound for the entities built from
+    them); None when none of the tables exists."""
+    total, seen = 0, False
+    for table, column in pairs:
+        if table in raw_tables:
+            seen = True
+            total += int(_scalar(con, f'select count(distinct "{column}") from raw."{table}"') or 0)
+    return total if seen else None
+
+
+def _specific_expectations(
+    suite: Suite,
+    mart: str,
+    columns: dict[str, str],
+    con: Any,
+    as_of: datetime,
+    existing: dict[str, dict[str, str]],
+    raw_tables: set[str],
+) -> None:
+    for column in _timestamp_columns(columns):
+        suite.add(
+            "ExpectColumnValuesToBeBetween",
+            f"{column} is not after the as-of {as_of:%Y-%m-%d %H:%M:%S}",
+            column=column,
+            max_value=as_of,
+        )
+    for column in columns:
+        if column.endswith(("_rate", "_share")):
+            suite.add(
+                "ExpectColumnValuesToBeBetween",
+                f"{column} is a proportion in [0, 1]",
+                column=column,
+                min_value=0,
+                max_value=1,
+            )
+    for deadline in ("first_touch_deadline_at", "disposition_deadline_at"):
+        if deadline in columns and "clock_start_at" in columns:
+            suite.add(
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                f"{deadline} is at or after clock_start_at",
+                column_A=deadline,
+                column_B="clock_start_at",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+
+    mql_entries = None
+    transitions = existing.get("fct_lifecycle_transitions", {})
+    if "to_stage" in transitions:
+        mql_entries = int(
+            _scalar(
+                con,
+                f"select count(*) from {MART_SCHEMA}.fct_lifecycle_transitions "
+                "where to_stage = 'mql'",
+            )
+        )
+    handoffs = (
+        int(_scalar(con, f"select count(*) from {MART_SCHEMA}.fct_handoffs"))
+        if "fct_handoffs" in existing
+        else None
+    )
+    if mart == "fct_handoffs" and mql_entries is not None:
+        suite.add(
+            "ExpectTableRowCountToEqual",
+            f"one row per MQL entry in fct_lifecycle_transitions ({mql_entries:,})",
+            value=mql_entries,
+        )
+    if (
+        handoffs is not None
+        and mart in ("fct_sales_sla_weekly", "fct_funnel_cohorts", "fct_speed_to_lead")
+        and "handoffs" in columns
+    ):
+        suite.add(
+            "ExpectColumnSumToBeBetween",
+            f"handoffs add up to the {handoffs:,} rows of fct_handoffs",
+            column="handoffs",
+            min_value=handoffs,
+            max_value=handoffs,
+        )
+    if handoffs is not None and mart == "fct_marketing_sla_weekly" and "delivered_mqls" in columns:
+        suite.add(
+            "ExpectColumnSumToBeBetween",
+            f"delivered_mqls add up to at most the {handoffs:,} handoffs",
+            column="delivered_mqls",
+            min_value=0,
+            max_value=handoffs,
+        )
+    people = _raw_distinct(
+        con,
+        [
+            ("hubspot__contacts", "hs_object_id"),
+            ("salesforce__lead", "id"),
+            ("salesforce__contact", "id"),
+        ],
+        raw_tables,
+    )
+    if mart in ("dim_leads", "fct_lead_funnel") and people is not None:
+        suite.add(
+            "ExpectTableRowCountToBeBetween",
+            f"at most one row per raw lead/contact record ({people:,})",
+            min_value=0,
+            max_value=people,
+        )
+    owners = _raw_distinct(con, [("hubspot__owners", "id"), ("salesforce__user", "id")], raw_tables)
+    if mart == "dim_owners" and owners is not None:
+        suite.add(
+            "ExpectTableRowCountToBeBetween",
+            f"at most one row per raw owner/user record ({owners:,})",
+            min_value=0,
+            max_value=owners,
+        )
+    if mart == "rpt_open_sla_breaches" and handoffs is not None:
+        suite.add(
+            "ExpectTableRowCountToBeBetween",
+            f"at most two open breaches per handoff ({2 * handoffs:,})",
+            min_value=0,
+            max_value=2 * handoffs,
+        )
+
+
+def _raw_suites(con: Any, raw_columns: dict[str, dict[str, str]]) -> list[Suite]:
+    from handoff.contract import objects
+
+    suites = []
+    for spec in objects().values():
+        if spec.table not in raw_columns:
+            continue  # a CRM object never delivered: nothing to check
+        present = raw_columns[spec.table]
+        suite = Suite(
+            table=f"raw.{spec.table}",
+            columns=[c for c in dict.fromkeys([*spec.required, *spec.key]) if c in present],
+        )
+        suite.add(
+            "ExpectTableColumnsToMatchSet",
+            "carries every required column of the input contract",
+            column_set=list(spec.required),
+            exact_match=False,
+        )
+        for key in spec.key:
+            suite.add("ExpectColumnValuesToNotBeNull", f"{key} (id) is never null", column=key)
+        suites.append(suite)
+    return suites
+
+
+def _columns_by_table(con: Any, schema: str) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for table, column, data_type in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = ? order by table_name, ordinal_position",
+        [schema],
+    ).fetchall():
+        out.setdefault(table, {})[column] = data_type
+    return out
+
+
+def build_suites(con: Any, manifest: dict[str, Any], as_of: datetime) -> list[Suite]:
+    """Every suite of the gate: one per mart of the manifest, one per raw table."""
+    existing = _columns_by_table(con, MART_SCHEMA)
+    raw_columns = _columns_by_table(con, "raw")
+    suites = []
+    for name, model in mart_models(manifest).items():
+        suite = Suite(table=f"{MART_SCHEMA}.{name}")
+        if name not in existing:
+            suite.add(
+                "ExpectTableRowCountToBeBetween",
+                "exists in the build database (dbt built it)",
+                min_value=-1,  # never evaluated: a missing table fails before GX
+            )
+            suites.append(suite)
+            continue
+        _manifest_expectations(suite, manifest, model)
+        _specific_expectations(suite, name, existing[name], con, as_of, existing, set(raw_columns))
+        suites.append(suite)
+    return suites + _raw_suites(con, raw_columns)
+
+
+def fingerprint(con: Any, table: str) -> list[Any]:
+    """Row count and an order-independent hash of every row: what publish compares
+    with the audit's, so a table rebuilt in between is never published unaudited."""
+    count, digest = con.execute(f"select count(*), sum(hash(t)) from {table} as t").fetchone()
+    return [int(count), str(digest)]
+
+
+# --- running --------------------------------------------------------------------------
+
+
+def _gx_context(docs_root: Path | None) -> Any:
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    if docs_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        docs_root.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+    try:
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    except Exception:  # noqa: BLE001 — cosmetic only
+        pass
+    return context
+
+
+def _gx_expectation(expectation: Expectation) -> Any:
+    import great_expectations as gx
+
+    cls = getattr(gx.expectations, expectation.kind)
+    return cls(**expectation.kwargs, meta={"why": expectation.why})
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars as plain Python, for reports and metadata."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return str(value)
+    return value
+
+
+def _validate(context: Any, suite: Suite, frame: Any) -> list[Failure]:
+    import great_expectations as gx
+
+    source = context.data_sources.add_or_update_pandas(suite.table.split(".")[0])
+    asset_names = {asset.name for asset in source.assets}
+    asset = (
+        source.get_asset(suite.name)
+        if suite.name in asset_names
+        else source.add_dataframe_asset(suite.name)
+    )
+    batch_names = {b.name for b in asset.batch_definitions}
+    batch_definition = (
+        asset.get_batch_definition("whole")
+        if "whole" in batch_names
+        else asset.add_batch_definition_whole_dataframe("whole")
+    )
+    gx_suite = gx.ExpectationSuite(name=suite.name)
+    by_config: list[tuple[Any, Expectation]] = []
+    for expectation in suite.expectations:
+        gx_expectation = _gx_expectation(expectation)
+        gx_suite.add_expectation(gx_expectation)
+        by_config.append((gx_expectation, expectation))
+    gx_suite = context.suites.add_or_update(gx_suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
+    )
+    result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES},
+    )
+    failures = []
+    for item in result.results:
+        if item.success:
+            continue
+        config = item.expectation_config
+        why = (config.meta or {}).get("why") or config.type
+        details = item.result or {}
+        observed = details.get("observed_value")
+        mismatch = (details.get("details") or {}).get("mismatched")
+        if mismatch:
+            observed = f"missing {mismatch.get('missing')}"
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            observed = "error: " + str(item.exception_info.get("exception_message"))
+        failures.append(
+            Failure(
+                table=suite.table,
+                expectation=config.type,
+                why=why,
+                unexpected_count=details.get("unexpected_count"),
+                element_count=details.get("element_count"),
+                examples=[_plain(v) for v in details.get("partial_unexpected_list") or []],
+                observed=_plain(observed),
+            )
+        )
+    return failures
+
+
+def run_audit(
+    settings: Settings,
+    progress: Callable[[str], None] = print,
+    con: Any | None = None,
+    data_docs: bool = True,
+    tables: set[str] | None = None,
+) -> AuditReport:
+    """Validate the marts and raw tables of the build database (only ``tables``,
+    ``schema.table`` names, when given); write Data Docs under ``<home>/docs/gx``.
+    Reads over ``con`` when given, else a read-only connection to the build database
+    held only while reading."""
+    from handoff.pipeline import open_read_only
+
+    manifest = load_manifest(settings)
+    own = con is None
+    if own:
+        con = open_read_only(settings.build_db)
+    try:
+        suites = [
+            s
+            for s in build_suites(con, manifest, settings.as_of)
+            if tables is None or s.table in tables
+        ]
+        existing = set(_columns_by_table(con, MART_SCHEMA))
+        progress(
+            f"audit: {sum(len(s.expectations) for s in suites)} expectations on "
+            f"{len(suites)} tables"
+        )
+        context = _gx_context(settings.home / "docs" if data_docs else None)
+        results, fingerprints = [], {}
+        for suite in suites:
+            schema, table = suite.table.split(".")
+            if schema == MART_SCHEMA and table not in existing:
+                results.append(
+                    TableResult(
+                        suite.table,
+                        0,
+                        1,
+                        [
+                            Failure(
+                                suite.table,
+                                "table_exists",
+                                "exists in the build database",
+                                None,
+                                None,
+                                [],
+                                "missing",
+                            )
+                        ],
+                    )
+                )
+                continue
+            cols = "*" if suite.columns is None else ", ".join(f'"{c}"' for c in suite.columns)
+            frame = con.execute(f'select {cols} from {schema}."{table}"').df()
+            if schema == MART_SCHEMA:
+                fingerprints[table] = fingerprint(con, f'{schema}."{table}"')
+            failures = _validate(context, suite, frame)
+            results.append(TableResult(suite.table, len(frame), len(suite.expectations), failures))
+            del frame
+    finally:
+        if own:
+            con.close()
+    report = AuditReport(results, fingerprints)
+    if data_docs:
+        try:
+            context.build_data_docs()
+            report.docs_index = data_docs_index(settings)
+        except Exception as exc:  # noqa: BLE001 — docs are a courtesy, the gate is not
+            progress(f"audit: could not build the Data Docs: {exc}")
+    return report
+
+
+def data_docs_index(settings: Settings) -> Path:
+    return settings.home / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def audit_record_path(settings: Settings) -> Path:
+    return settings.work_dir / "audit.json"
+
+
+def record_audit(settings: Settings, run_id: str, report: AuditReport) -> None:
+    """What the audit passed, for publish to compare against (same run only)."""
+    path = audit_record_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "passed": report.passed,
+                "as_of": settings.as_of.isoformat(sep=" "),
+                "fingerprints": report.fingerprints,
+            }
+        )
+    )
+    os.replace(tmp, path)
+
+
+def read_audit(settings: Settings, run_id: str) -> dict[str, Any] | None:
+    path = audit_record_path(settings)
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text())
+    return record if record.get("run_id") == run_id else None
+
+
+def reset_docs(settings: Settings) -> None:
+    """Forget the stored GX project (suites, validation history, Data Docs)."""
+    shutil.rmtree(settings.home / "docs" / "gx", ignore_errors=True)

@@ -1,0 +1,144 @@
+"""The scheduled reviews (DESIGN §9), read from the published serving copy — what BI
+sees, after the audit: the Monday marketing-SLA review and the Wednesday list of
+open SLA breaches (optionally POSTed to ``HANDOFF_ALERT_WEBHOOK``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from handoff.publish import serving_path
+from handoff.settings import Settings
+
+REVIEW_WEEKS = 4
+WEBHOOK_ENV = "HANDOFF_ALERT_WEBHOOK"
+
+
+@dataclass
+class Report:
+    path: Path
+    rows: int
+    summary: str
+
+
+def reports_dir(settings: Settings) -> Path:
+    return settings.home / "reports"
+
+
+def _rows(
+    sql: str, settings: Settings, params: list | None = None
+) -> tuple[list[str], list[tuple]]:
+    with duckdb.connect(str(serving_path(settings)), read_only=True) as con:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return names, cursor.fetchall()
+
+
+def _write_csv(path: Path, names: list[str], rows: list[tuple]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def last_complete_week(as_of: datetime) -> date:
+    """Monday of the last ISO week that ended at or before the as-of."""
+    this_monday = as_of.date() - timedelta(days=as_of.weekday())
+    return this_monday - timedelta(days=7)
+
+
+def marketing_sla_review(settings: Settings, progress: Callable[[str], None] = print) -> Report:
+    """The latest complete weeks of fct_marketing_sla_weekly as
+    ``<home>/reports/marketing_sla_<iso week>.csv``, and a one-line verdict per
+    segment for the last week."""
+    week = last_complete_week(settings.as_of)
+    first = week - timedelta(days=7 * (REVIEW_WEEKS - 1))
+    names, rows = _rows(
+        "select * from marts.fct_marketing_sla_weekly "
+        "where week_start_date between ? and ? order by week_start_date, segment",
+        settings,
+        [first, week],
+    )
+    iso_year, iso_week, _ = week.isocalendar()
+    path = reports_dir(settings) / f"marketing_sla_{iso_year}-W{iso_week:02d}.csv"
+    _write_csv(path, names, rows)
+    last = [dict(zip(names, row, strict=True)) for row in rows if row[0] == week]
+    if not last:
+        summary = f"marketing SLA {iso_year}-W{iso_week:02d}: no week row (no data yet)"
+    else:
+        parts = []
+        for row in last:
+            share = row.get("good_fit_share")
+            parts.append(
+                f"{row.get('segment')}: {row.get('delivered_mqls')}/{row.get('target_mqls')} MQLs"
+                + (f", good fit {share:.0%}" if isinstance(share, float) else "")
+                + f" — {'met' if row.get('is_met') else 'MISSED'}"
+            )
+        summary = f"marketing SLA {iso_year}-W{iso_week:02d}: " + "; ".join(parts)
+    progress(summary)
+    progress(f"marketing SLA review: {path}")
+    return Report(path, len(rows), summary)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def open_breaches(settings: Settings) -> tuple[list[str], list[tuple]]:
+    return _rows("select * from marts.rpt_open_sla_breaches order by 1", settings)
+
+
+def open_breach_alert(
+    settings: Settings,
+    progress: Callable[[str], None] = print,
+    webhook: str | None = None,
+) -> Report:
+    """``<home>/reports/open_sla_breaches_<as-of date>.csv``; when a webhook is set
+    (argument or ``HANDOFF_ALERT_WEBHOOK``), POST the breaches there as JSON:
+    ``{"as_of", "count", "breaches": [{column: value}]}``."""
+    names, rows = open_breaches(settings)
+    path = reports_dir(settings) / f"open_sla_breaches_{settings.as_of:%Y-%m-%d}.csv"
+    _write_csv(path, names, rows)
+    summary = f"{len(rows)} open SLA breach(es) as of {settings.as_of:%Y-%m-%d %H:%M} UTC"
+    progress(f"{summary}: {path}")
+    webhook = webhook or os.environ.get(WEBHOOK_ENV)
+    if webhook:
+        body = json.dumps(
+            {
+                "as_of": settings.as_of.isoformat(),
+                "count": len(rows),
+                "breaches": [
+                    {name: _json_value(value) for name, value in zip(names, row, strict=True)}
+                    for row in rows
+                ],
+            }
+        ).encode()
+        request = urllib.request.Request(
+            webhook,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "User-Agent": "handoff"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except OSError as exc:
+            raise RuntimeError(f"could not POST the open breaches to {webhook}: {exc}") from exc
+        progress(f"posted {len(rows)} open breach(es) to the alert webhook (HTTP {status})")
+    return Report(path, len(rows), summary)

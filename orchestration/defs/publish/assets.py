@@ -1,0 +1,60 @@
+"""The publish step (DESIGN §3): after every mart passed its checks, swap in a new
+serving DuckDB file, Parquet per mart and the dbt docs (handoff.publish)."""
+
+import dagster as dg
+
+from handoff.audit import AuditFailed, read_audit, run_audit
+from handoff.lock import build_lock
+from handoff.publish import publish_docs, publish_marts, serving_path
+from orchestration.defs.marts import MART_KEYS
+from orchestration.lib.resources import HandoffSettings
+
+
+@dg.asset(
+    name="publish",
+    deps=list(MART_KEYS.values()),
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    description="Serving copy <home>/serving/handoff.duckdb (swapped atomically), "
+    "<home>/serving/parquet/<mart>.parquet and the dbt docs in <home>/docs.",
+)
+def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.MaterializeResult:
+    settings = handoff.get()
+    if settings.target != "duckdb":
+        context.log.info(
+            f"publish: the {settings.target} target serves BI from its own schema "
+            "`marts`; no serving file is written"
+        )
+        return dg.MaterializeResult(metadata={"skipped": f"target {settings.target}"})
+    with build_lock(settings.home, "publish", progress=context.log.info):
+        record = read_audit(settings, context.run_id)
+        if record is None or not record.get("passed"):
+            # Published without the checks in the same run (e.g. materialised alone in
+            # the UI): audit here, so nothing unaudited ever reaches BI.
+            context.log.info("publish: no passing audit in this run; auditing first")
+            report = run_audit(
+                settings,
+                progress=context.log.info,
+                data_docs=True,
+                tables={f"marts.{m}" for m in MART_KEYS},
+            )
+            if not report.passed:
+                raise dg.Failure(
+                    description=str(AuditFailed(report))
+                    + f"\nNothing was published: {serving_path(settings)} is unchanged."
+                )
+            audited = report.fingerprints
+        else:
+            audited = record["fingerprints"]
+        published = publish_marts(settings, progress=context.log.info, audited=audited)
+        docs = publish_docs(settings, progress=context.log.info)
+    return dg.MaterializeResult(
+        metadata={
+            "serving_file": dg.MetadataValue.path(str(published.serving_file)),
+            "marts": len(published.marts),
+            "rows": sum(published.marts.values()),
+            "rows_by_mart": published.marts,
+            "docs": dg.MetadataValue.path(str(docs)) if docs else "not generated",
+            "seconds": round(published.seconds, 1),
+        }
+    )

@@ -1,0 +1,179 @@
+"""Schedules, the new-batch sensor and the Monday/Wednesday reviews (DESIGN §9)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+HANDOFF = str(Path(sys.executable).parent / "handoff")
+AS_OF = "2026-01-07 09:00:00"  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from orchestration.project import prepare_manifest
+
+    prepare_manifest()
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_definitions_load_with_the_schedules_and_the_sensor(defs):
+    assert {s.name: s.cron_schedule for s in defs.schedules} == {
+        "daily_pipeline": "0 6 * * *",
+        "monday_marketing_sla_review": "0 7 * * 1",
+        "wednesday_disposition_check": "0 10 * * 3",
+    }
+    assert [s.name for s in defs.sensors] == ["new_batch_sensor"]
+    for job in ("handoff_pipeline", "marketing_sla_review", "disposition_check"):
+        assert defs.resolve_job_def(job) is not None
+    graph = defs.resolve_asset_graph()
+    publish = graph.get(dg.AssetKey(["publish"]))
+    assert any(k.path[-1] == "fct_handoffs" for k in publish.parent_keys)
+    checks = {(c.asset_key.path[-1], c.name) for c in graph.asset_check_keys}
+    assert ("fct_handoffs", "gx_suite") in checks
+    assert ("salesforce__lead", "gx_contract") in checks
+
+
+def test_schedules_fix_the_runs_as_of(defs):
+    from datetime import UTC, datetime
+
+    schedule = next(s for s in defs.schedules if s.name == "wednesday_disposition_check")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 1, 7, 10, tzinfo=UTC)
+    )
+    request = schedule.evaluate_tick(context).run_requests[0]
+    assert request.run_config["resources"]["handoff"]["config"]["as_of"] == "2026-01-07 10:00:00"
+
+
+def test_the_sensor_requests_a_run_for_a_new_batch_only(defs, tmp_path, monkeypatch):
+    from orchestration.defs.schedules import new_batch_sensor
+
+    landing = tmp_path / "landing"
+    (landing / "hubspot" / "2025-06-30").mkdir(parents=True)
+    (landing / "hubspot" / "2025-06-30" / "contacts.csv").write_text("hs_object_id\n1\n")
+    monkeypatch.setenv("HANDOFF_LANDING", str(landing))
+    monkeypatch.setenv("HANDOFF_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HANDOFF_SENSOR_SETTLE_SECONDS", "0")
+
+    first = new_batch_sensor(dg.build_sensor_context())
+    assert isinstance(first, dg.RunRequest)
+    assert first.tags["handoff/new_batches"] == "hubspot/2025-06-30"
+    cursor = json.dumps(["hubspot/2025-06-30"])
+
+    unchanged = new_batch_sensor(dg.build_sensor_context(cursor=cursor))
+    assert isinstance(unchanged, dg.SkipReason)
+
+    (landing / "salesforce").mkdir()
+    (landing / "salesforce" / "2025-07-07.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    second = new_batch_sensor(dg.build_sensor_context(cursor=cursor))
+    assert isinstance(second, dg.RunRequest)
+    assert second.tags["handoff/new_batches"] == "salesforce/2025-07-07.zip"
+    assert second.run_key != first.run_key
+
+    # A batch still being copied waits for its files to settle.
+    monkeypatch.setenv("HANDOFF_SENSOR_SETTLE_SECONDS", "3600")
+    assert isinstance(new_batch_sensor(dg.build_sensor_context(cursor=cursor)), dg.SkipReason)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, defs) -> Path:
+    """A home whose pipeline ran (and published) once on the sample."""
+    root = tmp_path_factory.mktemp("schedules")
+    landing = root / "landing"
+    env = {**os.environ}
+    gen = subprocess.run(
+        [HANDOFF, "generate", "--out", str(landing), "--leads", "300", "--seed", "11"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert gen.returncode == 0, gen.stderr
+    home = root / "home"
+    run = subprocess.run(
+        [HANDOFF, "run", "--landing", str(landing), "--home", str(home), "--as-of", AS_OF],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    return home
+
+
+def _materialize(asset, home: Path, monkeypatch) -> dg.ExecuteInProcessResult:
+    from orchestration.lib.resources import HandoffSettings
+
+    monkeypatch.setenv("HANDOFF_HOME", str(home))
+    monkeypatch.delenv("HANDOFF_AS_OF", raising=False)
+    result = dg.materialize(
+        [asset], resources={"handoff": HandoffSettings(as_of=AS_OF)}, raise_on_error=False
+    )
+    assert result.success, [
+        e.step_failure_data.error.to_string() for e in result.all_events if e.is_step_failure
+    ]
+    return result
+
+
+def test_monday_review_writes_the_latest_weeks(published, monkeypatch):
+    from orchestration.defs.reports import marketing_sla_report
+
+    _materialize(marketing_sla_report, published, monkeypatch)
+    # the last complete week before Wed 2026-01-07 starts Mon 2025-12-29: ISO 2026-W01
+    report = published / "reports" / "marketing_sla_2026-W01.csv"
+    assert report.exists(), sorted(p.name for p in (published / "reports").iterdir())
+    with open(report) as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {"week_start_date", "delivered_mqls", "is_met"} <= set(rows[0])
+    assert max(r["week_start_date"] for r in rows) == "2025-12-29"
+
+
+class _Hook(BaseHTTPRequestHandler):
+    bodies: list = []
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers["Content-Length"])
+        _Hook.bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_wednesday_check_posts_the_open_breaches(published, monkeypatch):
+    from orchestration.defs.reports import open_sla_breach_alert
+
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("HANDOFF_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/x")
+        _materialize(open_sla_breach_alert, published, monkeypatch)
+    finally:
+        server.shutdown()
+    with duckdb.connect(str(published / "serving" / "handoff.duckdb"), read_only=True) as con:
+        expected = con.execute("select count(*) from marts.rpt_open_sla_breaches").fetchone()[0]
+        ids = {
+            r[0]
+            for r in con.execute("select handoff_id from marts.rpt_open_sla_breaches").fetchall()
+        }
+    assert len(_Hook.bodies) == 1
+    body = _Hook.bodies[0]
+    assert body["as_of"].startswith("2026-01-07T09:00")
+    assert body["count"] == expected == len(body["breaches"])
+    assert {b["handoff_id"] for b in body["breaches"]} == ids
+    assert (published / "reports" / "open_sla_breaches_2026-01-07.csv").exists()
+    shutil.rmtree(published / "reports")
