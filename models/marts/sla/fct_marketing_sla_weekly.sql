@@ -1,0 +1,181 @@
+{#-
+    Marketing's side of the SLA (DESIGN §6) per ISO week (Monday start, UTC) and
+    segment: MQLs delivered (handoffs) against the weekly target, their good-fit
+    share against the minimum, attainment and whether the week was met. Every week
+    from the first handoff's to the as-of's is present, weeks without deliveries
+    included; the policy is the sla_policy row in force at the week's start.
+-#}
+with
+
+handoffs as (
+
+    select * from {{ ref('fct_handoffs') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_calendar') }}
+
+),
+
+sla_policy as (
+
+    select * from {{ ref('sla_policy') }}
+
+),
+
+week_bounds as (
+
+    select
+        min(handoff_week_start_date) as first_week_start_date,
+        max(as_of_at) as as_of_at
+
+    from handoffs
+
+),
+
+weeks as (
+
+    select distinct calendar.week_start_date
+
+    from calendar
+
+    cross join week_bounds
+
+    where
+        calendar.week_start_date >= week_bounds.first_week_start_date
+        and calendar.calendar_date <= cast(week_bounds.as_of_at as date)
+
+),
+
+segments as (
+
+    select distinct segment
+
+    from handoffs
+
+),
+
+week_segments as (
+
+    select
+        weeks.week_start_date,
+        segments.segment
+
+    from weeks
+
+    cross join segments
+
+),
+
+deliveries as (
+
+    select
+        handoff_week_start_date as week_start_date,
+        segment,
+        count(*) as delivered_mqls,
+        sum(case when is_good_fit then 1 else 0 end) as good_fit_mqls
+
+    from handoffs
+
+    group by
+        handoff_week_start_date,
+        segment
+
+),
+
+-- the policy in force at the week's start: latest effective_from, an exact
+-- segment winning a tie over `*`
+policy_candidates as (
+
+    select
+        week_segments.week_start_date,
+        week_segments.segment,
+        sla_policy.policy_id,
+        sla_policy.marketing_weekly_mql_target,
+        sla_policy.marketing_min_good_fit_share,
+        row_number() over (
+            partition by week_segments.week_start_date, week_segments.segment
+            order by
+                sla_policy.effective_from desc,
+                case when sla_policy.segment = '*' then 1 else 0 end asc,
+                sla_policy.policy_id asc
+        ) as policy_rank
+
+    from week_segments
+
+    inner join sla_policy
+        on
+            cast(sla_policy.effective_from as date) <= week_segments.week_start_date
+            and (week_segments.segment = sla_policy.segment or sla_policy.segment = '*')
+
+),
+
+weekly as (
+
+    select
+        week_segments.week_start_date,
+        week_segments.segment,
+        policy_candidates.policy_id,
+        cast(policy_candidates.marketing_weekly_mql_target as bigint) as target_mqls,
+        cast(coalesce(deliveries.delivered_mqls, 0) as bigint) as delivered_mqls,
+        cast(coalesce(deliveries.good_fit_mqls, 0) as bigint) as good_fit_mqls,
+        cast(policy_candidates.marketing_min_good_fit_share as double precision) as min_good_fit_share
+
+    from week_segments
+
+    left join deliveries
+        on
+            week_segments.week_start_date = deliveries.week_start_date
+            and week_segments.segment = deliveries.segment
+
+    left join policy_candidates
+        on
+            week_segments.week_start_date = policy_candidates.week_start_date
+            and week_segments.segment = policy_candidates.segment
+            and policy_candidates.policy_rank = 1
+
+),
+
+final as (
+
+    select
+        cast(week_start_date as date) as week_start_date,
+        cast(segment as {{ dbt.type_string() }}) as segment,
+        target_mqls,
+        delivered_mqls,
+        good_fit_mqls,
+        cast(
+            case
+                when delivered_mqls > 0
+                    then cast(good_fit_mqls as double precision) / delivered_mqls
+            end as double precision
+        ) as good_fit_share,
+        min_good_fit_share,
+        cast(
+            case
+                when target_mqls > 0
+                    then cast(delivered_mqls as double precision) / target_mqls
+            end as double precision
+        ) as attainment,
+        coalesce(
+            delivered_mqls >= target_mqls
+            and (
+                case
+                    when delivered_mqls > 0
+                        then cast(good_fit_mqls as double precision) / delivered_mqls
+                    else 0
+                end
+            ) >= min_good_fit_share,
+            false
+        ) as is_met,
+        {{ dbt.dateadd('day', 7, 'week_start_date') }} <= (select max(as_of_at) from handoffs)
+            as is_week_complete,
+        cast(policy_id as {{ dbt.type_string() }}) as policy_id
+
+    from weekly
+
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- DESIGN §6: every result depends only on the as-of: no event the marts report
+-- happened after it (deadlines and clock starts may lie ahead).
+{%- set checked_columns = [
+    ('fct_handoffs', 'handoff_at'),
+    ('fct_handoffs', 'first_touch_at'),
+    ('fct_handoffs', 'disposition_at'),
+    ('fct_handoffs', 'sql_at'),
+    ('fct_handoffs', 'opportunity_at'),
+    ('fct_handoffs', 'customer_at'),
+    ('fct_lifecycle_transitions', 'transitioned_at'),
+    ('fct_lead_funnel', 'created_at'),
+    ('fct_lead_funnel', 'mql_at'),
+    ('fct_lead_funnel', 'sql_at'),
+    ('fct_lead_funnel', 'opportunity_at'),
+    ('fct_lead_funnel', 'customer_at'),
+    ('fct_lead_funnel', 'disqualified_at'),
+    ('fct_lead_funnel', 'recycled_at'),
+    ('dim_leads', 'created_at'),
+] %}
+
+{% for model, column in checked_columns %}
+    select
+        '{{ model }}.{{ column }}' as checked_column,
+        cast({{ column }} as {{ dbt.type_timestamp() }}) as event_at
+
+    from {{ ref(model) }}
+
+    where {{ column }} > {{ as_of_timestamp() }}
+    {% if not loop.last %}union all{% endif %}
+{% endfor %}

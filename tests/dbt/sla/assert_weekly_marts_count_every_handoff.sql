@@ -1,0 +1,49 @@
+-- The weekly SLA marts and the cohorts neither lose nor double-count a handoff.
+with
+
+handoff_total as (
+
+    select count(*) as handoffs from {{ ref('fct_handoffs') }}
+
+),
+
+mart_totals as (
+
+    select
+        'fct_marketing_sla_weekly' as mart,
+        sum(delivered_mqls) as handoffs
+    from {{ ref('fct_marketing_sla_weekly') }}
+
+    union all
+
+    select
+        'fct_sales_sla_weekly' as mart,
+        sum(handoffs) as handoffs
+    from {{ ref('fct_sales_sla_weekly') }}
+
+    union all
+
+    select
+        'fct_funnel_cohorts' as mart,
+        sum(handoffs) as handoffs
+    from {{ ref('fct_funnel_cohorts') }}
+
+    union all
+
+    select
+        'fct_speed_to_lead' as mart,
+        sum(handoffs) as handoffs
+    from {{ ref('fct_speed_to_lead') }}
+
+)
+
+select
+    mart_totals.mart,
+    mart_totals.handoffs,
+    handoff_total.handoffs as expected_handoffs
+
+from mart_totals
+
+cross join handoff_total
+
+where coalesce(mart_totals.handoffs, 0) != handoff_total.handoffs
