@@ -300,12 +300,14 @@ def _specific_expectations(
 
     mql_entries = None
     transitions = existing.get("fct_lifecycle_transitions", {})
-    if "to_stage" in transitions:
+    if "handoff_number" in transitions:
+        # Only mql entries that open a handoff: the first, and each after a recycle
+        # (DESIGN §5); an mql → sql → mql regression is not a new handoff.
         mql_entries = int(
             _scalar(
                 con,
                 f"select count(*) from {MART_SCHEMA}.fct_lifecycle_transitions "
-                "where to_stage = 'mql'",
+                "where to_stage = 'mql' and handoff_number is not null",
             )
         )
     handoffs = (
@@ -316,7 +318,7 @@ def _specific_expectations(
     if mart == "fct_handoffs" and mql_entries is not None:
         suite.add(
             "ExpectTableRowCountToEqual",
-            f"one row per MQL entry in fct_lifecycle_transitions ({mql_entries:,})",
+            f"one row per handoff-opening MQL entry in fct_lifecycle_transitions ({mql_entries:,})",
             value=mql_entries,
         )
     if (
