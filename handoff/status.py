@@ -74,6 +74,18 @@ def render_status(settings: Settings) -> tuple[str, bool]:
                     out.append(
                         f"    {source_file}: {n:,} row(s), first at line {first_line}: {reason}"
                     )
+        if settings.ingest_db == settings.build_db:
+            sla = sla_summary_lines(con)
+            if sla:
+                out += [""] + sla
+    from handoff.publish import last_publish, serving_path
+
+    record = last_publish(settings)
+    if record:
+        out.append(
+            f"last publish: {record['published_at']} UTC (as-of {record['as_of']}) → "
+            f"{serving_path(settings)}"
+        )
     if settings.runs_file.exists():
         runs = settings.runs_file.read_text().strip().splitlines()
         if runs:
@@ -86,3 +98,61 @@ def render_status(settings: Settings) -> tuple[str, bool]:
             )
             ok = ok and bool(last["success"])
     return "\n".join(out), ok
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f} %"
+
+
+def sla_summary_lines(con: Any) -> list[str]:
+    """Both SLAs in a few lines, from the marts (DESIGN §6): the marketing promise
+    per ISO week, the sales promise per handoff, and MQL→SQL on mature cohorts."""
+    if not _table_exists(con, "marts", "fct_handoffs"):
+        return []
+    lines = []
+    weeks = con.execute(
+        "select count(*), count(*) filter (where is_met), "
+        "max(week_start_date) from marts.fct_marketing_sla_weekly where is_week_complete"
+    ).fetchone()
+    if weeks and weeks[0]:
+        total, met, last_week = weeks
+        delivered, target, share, min_share, is_met = con.execute(
+            "select sum(delivered_mqls), sum(target_mqls), "
+            "sum(good_fit_mqls) / nullif(sum(delivered_mqls), 0), max(min_good_fit_share), "
+            "bool_and(is_met) from marts.fct_marketing_sla_weekly where week_start_date = ?",
+            [last_week],
+        ).fetchone()
+        lines.append(
+            f"marketing SLA: {met} of {total} complete weeks met; week of {last_week}: "
+            f"{delivered:,} MQLs of {target:,} promised, good fit {_pct(share)} "
+            f"(min {_pct(min_share)}) → {'met' if is_met else 'MISSED'}"
+        )
+    handoffs, touched, dispositioned, median_minutes = con.execute(
+        "select count(*), avg(case when is_first_touched_in_sla then 1.0 else 0.0 end), "
+        "avg(case when is_dispositioned_in_sla then 1.0 else 0.0 end), "
+        "median(business_minutes_to_first_touch) from marts.fct_handoffs"
+    ).fetchone()
+    open_breaches = con.execute(
+        "select count(*) from marts.rpt_open_sla_breaches where is_overdue"
+    ).fetchone()[0]
+    median = "n/a" if median_minutes is None else f"{median_minutes:,.0f} business min"
+    lines.append(
+        f"sales SLA: {handoffs:,} handoffs; first touch in SLA {_pct(touched)}, "
+        f"disposition in SLA {_pct(dispositioned)}, median to first touch {median}; "
+        f"{open_breaches:,} open breaches (marts.rpt_open_sla_breaches)"
+    )
+    cohorts = con.execute(
+        "select sum(sqls_in_window) filter (where h.is_inbound) * 1.0 "
+        "/ nullif(sum(1) filter (where h.is_inbound), 0), "
+        "sum(sqls_in_window) filter (where not h.is_inbound) * 1.0 "
+        "/ nullif(sum(1) filter (where not h.is_inbound), 0) "
+        "from (select is_inbound, case when is_sql_in_window then 1 else 0 end as sqls_in_window "
+        "from marts.fct_handoffs f join marts.fct_funnel_cohorts c "
+        "on c.cohort_week_start_date = f.handoff_week_start_date and c.channel = f.channel "
+        "and c.fit_tier = f.fit_tier where c.is_mature) as h"
+    ).fetchone()
+    if cohorts and cohorts[0] is not None:
+        lines.append(
+            f"MQL→SQL (mature cohorts): inbound {_pct(cohorts[0])}, outbound {_pct(cohorts[1])}"
+        )
+    return lines

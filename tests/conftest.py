@@ -1,4 +1,4 @@
-"""Shared fixtures: real engines for the engine-marked tests.
+"""Shared fixtures: real engines for the engine-marked tests, and one built sample.
 
 An engine that cannot be started or reached skips its tests, unless the engine is
 named in ``HANDOFF_REQUIRE_ENGINES`` (comma-separated, e.g. ``postgres,spark``; CI
@@ -12,9 +12,11 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,55 @@ def postgres_env(
         monkeypatch.setenv(key, value)
     yield env
     _drop_database(postgres_server, name)
+
+
+# --- one generated sample, built once per session -----------------------------------
+
+SAMPLE_LEADS, SAMPLE_SEED, SAMPLE_AS_OF = 800, 7, "2026-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class BuiltSample:
+    landing: Path
+    home: Path
+    run: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
+    """A generated sample (800 leads, seed 7) run once through the whole pipeline
+    (ingest → dbt build → audit → publish) as of 2026-01-01. Read it freely; copy
+    ``home`` before changing anything (the full run is the suite's costliest step)."""
+    root = tmp_path_factory.mktemp("built_sample")
+    landing, home = root / "landing", root / "home"
+    handoff = str(Path(sys.executable).parent / "handoff")
+    gen = subprocess.run(
+        [
+            handoff,
+            "generate",
+            "--out",
+            str(landing),
+            "--leads",
+            str(SAMPLE_LEADS),
+            "--seed",
+            str(SAMPLE_SEED),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert gen.returncode == 0, gen.stderr
+    run = subprocess.run(
+        [handoff, "run", "--landing", str(landing), "--home", str(home), "--as-of", SAMPLE_AS_OF],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    return BuiltSample(landing=landing, home=home, run=run)
+
+
+def copy_home(home: Path, to: Path) -> Path:
+    """A private copy of a built home (without the Dagster instance and the lock)."""
+    shutil.copytree(home, to, ignore=shutil.ignore_patterns("dagster", "build.lock"))
+    return to

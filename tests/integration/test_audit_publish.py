@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import copy_home
 
 pytestmark = pytest.mark.slow
 
@@ -36,25 +36,16 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """One generated sample, run once through the whole pipeline."""
-    root = tmp_path_factory.mktemp("audit_publish")
-    landing = root / "landing"
-    gen = handoff("generate", "--out", str(landing), "--leads", "300", "--seed", "11")
-    assert gen.returncode == 0, gen.stderr
-    home = root / "home"
-    proc = handoff("run", "--landing", str(landing), "--home", str(home), "--as-of", AS_OF)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    assert "published:" in proc.stdout
-    return home
+def built(built_sample, tmp_path_factory) -> Path:
+    """The session's built sample (ingest → dbt → audit → publish), copied."""
+    assert "published:" in built_sample.run.stdout
+    return copy_home(built_sample.home, tmp_path_factory.mktemp("audit_publish") / "home")
 
 
 @pytest.fixture
 def home(built, tmp_path) -> Path:
     """A private copy of the built home, for tests that republish or break things."""
-    copy = tmp_path / "home"
-    shutil.copytree(built, copy, ignore=shutil.ignore_patterns("dagster", "build.lock"))
-    return copy
+    return copy_home(built, tmp_path / "home")
 
 
 def marts_of(home: Path) -> list[str]:

@@ -8,7 +8,6 @@ never before the handoff.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,22 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def build_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    root = tmp_path_factory.mktemp("funnel")
-    landing, home = root / "landing", root / "home"
-    for args in (
-        ["generate", "--out", str(landing), "--leads", "600", "--seed", "11"],
-        ["run", "--landing", str(landing), "--home", str(home), "--as-of", "2026-01-01"],
-    ):
-        result = subprocess.run(
-            [str(HANDOFF), *args],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert result.returncode == 0, f"handoff {args[0]} failed:\n{result.stdout}\n{result.stderr}"
-    con = duckdb.connect(str(home / "build.duckdb"), read_only=True)
+def build_db(built_sample) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(built_sample.home / "build.duckdb"), read_only=True)
     yield con
     con.close()
 
@@ -89,7 +74,8 @@ def test_handoffs_are_numbered_consecutively_per_lead(build_db: duckdb.DuckDBPyC
 
 def test_synced_people_are_counted_once(build_db: duckdb.DuckDBPyConnection) -> None:
     synced = scalar(
-        build_db, "select count(*) from intermediate.int_leads_unioned where crm = 'hubspot+salesforce'"
+        build_db,
+        "select count(*) from intermediate.int_leads_unioned where crm = 'hubspot+salesforce'",
     )
     assert synced > 0
     # no HubSpot contact carrying a Salesforce lead id stays a lead of its own
@@ -106,17 +92,21 @@ def test_synced_people_are_counted_once(build_db: duckdb.DuckDBPyConnection) -> 
     )
     assert separate == 0
     # and every Salesforce lead appears once
-    assert scalar(
-        build_db,
-        """
+    assert (
+        scalar(
+            build_db,
+            """
         select count(*) - count(distinct salesforce_lead_id)
         from intermediate.int_leads_unioned where salesforce_lead_id is not null
         """,
-    ) == 0
+        )
+        == 0
+    )
     # one MQL per handoff: the sync's mirror copy does not make a second one
-    assert scalar(
-        build_db,
-        """
+    assert (
+        scalar(
+            build_db,
+            """
         select count(*)
         from intermediate.int_handoffs as handoffs
         inner join intermediate.int_handoffs as other
@@ -125,7 +115,9 @@ def test_synced_people_are_counted_once(build_db: duckdb.DuckDBPyConnection) -> 
         where handoffs.crm = 'hubspot+salesforce'
             and other.handoff_at < handoffs.handoff_at + interval 1 hour
         """,
-    ) == 0
+        )
+        == 0
+    )
 
 
 def test_inbound_converts_better_than_outbound(build_db: duckdb.DuckDBPyConnection) -> None:
@@ -142,7 +134,10 @@ def test_inbound_converts_better_than_outbound(build_db: duckdb.DuckDBPyConnecti
 
 
 def test_some_handoffs_are_re_mqls_after_a_recycle(build_db: duckdb.DuckDBPyConnection) -> None:
-    assert scalar(build_db, "select count(*) from intermediate.int_handoffs where handoff_number > 1") > 0
+    assert (
+        scalar(build_db, "select count(*) from intermediate.int_handoffs where handoff_number > 1")
+        > 0
+    )
     # the handoff before each re-MQL was recycled in between
     not_recycled = scalar(
         build_db,
@@ -165,7 +160,9 @@ def test_some_handoffs_are_re_mqls_after_a_recycle(build_db: duckdb.DuckDBPyConn
     assert not_recycled == 0
 
 
-def test_first_touches_are_by_sellers_after_the_handoff(build_db: duckdb.DuckDBPyConnection) -> None:
+def test_first_touches_are_by_sellers_after_the_handoff(
+    build_db: duckdb.DuckDBPyConnection,
+) -> None:
     assert scalar(build_db, "select count(first_touch_at) from intermediate.int_handoffs") > 0
     by_non_sellers = scalar(
         build_db,

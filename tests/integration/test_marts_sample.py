@@ -73,20 +73,9 @@ def rebuild(home: Path, as_of: datetime, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def homes(built_sample, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("marts_sample")
-    landing, home = root / "landing", root / "home"
-    run(str(BIN / "handoff"), "generate", "--out", str(landing), "--leads", "800", "--seed", "7")
-    run(
-        str(BIN / "handoff"),
-        "run",
-        "--landing",
-        str(landing),
-        "--home",
-        str(home),
-        "--as-of",
-        f"{AS_OF:%Y-%m-%dT%H:%M:%SZ}",
-    )
+    home = built_sample.home
     # Independent rebuilds on copies of the build database: the same as-of again,
     # and an earlier one.
     again, early = root / "again", root / "early"

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_handoffs'}}}) }}
 -- DESIGN §6: every result depends only on the as-of: no event the marts report
 -- happened after it (deadlines and clock starts may lie ahead).
 {%- set checked_columns = [

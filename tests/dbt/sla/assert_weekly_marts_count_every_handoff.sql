@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_handoffs'}}}) }}
 -- The weekly SLA marts and the cohorts neither lose nor double-count a handoff.
 with
 
