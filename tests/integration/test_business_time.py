@@ -43,6 +43,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyC
             "--select",
             "+int_business_calendar",
             "+int_handoffs_business_time",
+            "--indirect-selection",
+            "cautious",
             "--profiles-dir",
             "profiles",
             "--project-dir",

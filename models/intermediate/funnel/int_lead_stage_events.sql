@@ -1,8 +1,10 @@
 {#-
     One row per entry of a lead into a canonical stage (DESIGN §5), in order.
     Sources: HubSpot contact_property_history (lifecyclestage, hs_lead_status),
-    else the contact's lifecycle date properties plus its current value; Salesforce
-    Lead creation, LeadHistory Status changes (else the current Status), conversion
+    else the contact's lifecycle date properties; Salesforce Lead creation,
+    LeadHistory Status changes; for a stage field without history, the changes
+    between successive delivered versions of the record (extract versions, each at
+    that version's last-modified time, flagged); conversion
     (ConvertedDate: a date, used at 00:00 UTC and flagged when LeadHistory has no
     timestamp for it), the converted Opportunity (created → opportunity, won →
     customer). For synced people lead/mql come from HubSpot and every later stage
@@ -29,6 +31,12 @@ property_history as (
 
 ),
 
+contact_versions as (
+
+    select * from {{ ref('stg_hubspot__contact_versions') }}
+
+),
+
 salesforce_leads as (
 
     select * from {{ ref('stg_salesforce__leads') }}
@@ -38,6 +46,12 @@ salesforce_leads as (
 lead_history as (
 
     select * from {{ ref('stg_salesforce__lead_history') }}
+
+),
+
+lead_versions as (
+
+    select * from {{ ref('stg_salesforce__lead_versions') }}
 
 ),
 
@@ -93,7 +107,7 @@ contacts_with_history as (
 
 ),
 
--- no history delivered: the first-entry date properties, and the current value
+-- no lifecycle history delivered: the first-entry date properties
 contacts_without_history as (
 
     select contacts.*
@@ -128,32 +142,121 @@ hubspot_date_events as (
 
         where {{ column }} is not null
 
-        union all
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
-    -- the current lifecycle stage / lead status when no date property covers it
-    -- (disqualified, recycled): at the last modification, flagged
+),
+
+contact_fields_with_history as (
+
+    select distinct
+        contact_id,
+        property_name
+
+    from property_history
+
+    where property_name in ('lifecyclestage', 'hs_lead_status')
+
+),
+
+contact_version_values as (
+
     select
-        contacts_without_history.contact_id,
+        contact_id,
+        'lifecyclestage' as field_name,
+        lifecycle_stage as field_value,
+        updated_at,
+        loaded_at,
+        batch_id,
+        source_line
+
+    from contact_versions
+
+    union all
+
+    select
+        contact_id,
+        'hs_lead_status' as field_name,
+        lead_status as field_value,
+        updated_at,
+        loaded_at,
+        batch_id,
+        source_line
+
+    from contact_versions
+
+),
+
+-- a field without property history: every delivered version, in order, with its
+-- mapped stage (null for an unmapped value such as NEW or IN_PROGRESS)
+contact_version_stages as (
+
+    select
+        contact_version_values.*,
         stage_map.stage,
-        contacts_without_history.updated_at as entered_at,
-        'contact.' || stage_map.field || ' (current value)' as source_detail,
-        stage_map.value as raw_value,
-        true as is_time_estimated
+        lag(stage_map.stage) over (
+            partition by contact_version_values.contact_id, contact_version_values.field_name
+            order by
+                contact_version_values.updated_at,
+                contact_version_values.loaded_at,
+                contact_version_values.batch_id,
+                contact_version_values.source_line
+        ) as previous_stage
 
-    from contacts_without_history
+    from contact_version_values
 
-    inner join stage_map
+    left join contact_fields_with_history
+        on
+            contact_version_values.contact_id = contact_fields_with_history.contact_id
+            and contact_version_values.field_name = contact_fields_with_history.property_name
+
+    left join stage_map
         on
             stage_map.crm = 'hubspot'
-            and (
-                (stage_map.field = 'lifecyclestage' and contacts_without_history.lifecycle_stage = stage_map.value)
-                or (stage_map.field = 'hs_lead_status' and contacts_without_history.lead_status = stage_map.value)
-            )
+            and contact_version_values.field_name = stage_map.field
+            and contact_version_values.field_value = stage_map.value
+
+    where contact_fields_with_history.contact_id is null
+
+),
+
+-- a version whose stage differs from the previous version's enters that stage at
+-- its last-modified time (the best bound an extract gives), flagged; a stage a
+-- date property already times exactly is left to it
+hubspot_version_events as (
+
+    select
+        contact_version_stages.contact_id,
+        contact_version_stages.stage,
+        contact_version_stages.updated_at as entered_at,
+        'contact.' || contact_version_stages.field_name || ' (extract versions)' as source_detail,
+        contact_version_stages.field_value as raw_value,
+        true as is_time_estimated
+
+    from contact_version_stages
+
+    left join contacts_without_history
+        on contact_version_stages.contact_id = contacts_without_history.contact_id
 
     where
-        stage_map.stage in ('disqualified', 'recycled')
-        and contacts_without_history.updated_at is not null
+        contact_version_stages.stage is not null
+        and (
+            contact_version_stages.previous_stage is null
+            or contact_version_stages.previous_stage != contact_version_stages.stage
+        )
+        and not (
+            (contact_version_stages.stage = 'lead' and contacts_without_history.became_lead_at is not null)
+            or (contact_version_stages.stage = 'mql' and contacts_without_history.became_mql_at is not null)
+            or (contact_version_stages.stage = 'sql' and contacts_without_history.became_sql_at is not null)
+            or (
+                contact_version_stages.stage = 'opportunity'
+                and contacts_without_history.became_opportunity_at is not null
+            )
+            or (
+                contact_version_stages.stage = 'customer'
+                and contacts_without_history.became_customer_at is not null
+            )
+        )
 
 ),
 
@@ -164,6 +267,10 @@ hubspot_events as (
     union all
 
     select * from hubspot_date_events
+
+    union all
+
+    select * from hubspot_version_events
 
 ),
 
@@ -188,23 +295,67 @@ status_history as (
 
 ),
 
--- the status a lead was created with: the first change's old value, else the
--- current status when no change was ever tracked
+-- the status a lead was created with: the first change's old value
 salesforce_initial_status as (
 
     select
         salesforce_leads.lead_id,
         salesforce_leads.created_at,
-        salesforce_leads.updated_at,
-        coalesce(status_history.old_value, salesforce_leads.status) as initial_status,
-        status_history.lead_id is not null as has_status_history
+        status_history.old_value as initial_status
 
     from salesforce_leads
 
-    left join status_history
+    inner join status_history
         on
             salesforce_leads.lead_id = status_history.lead_id
             and status_history.change_number = 1
+
+),
+
+-- no Status history (field tracking off): every delivered version of the lead,
+-- in order, with its mapped stage (null for an unmapped status)
+salesforce_version_stages as (
+
+    select
+        lead_versions.lead_id,
+        lead_versions.status,
+        lead_versions.updated_at,
+        salesforce_leads.created_at,
+        stage_map.stage,
+        lag(stage_map.stage) over (
+            partition by lead_versions.lead_id
+            order by
+                lead_versions.updated_at,
+                lead_versions.loaded_at,
+                lead_versions.batch_id,
+                lead_versions.source_line
+        ) as previous_stage,
+        row_number() over (
+            partition by lead_versions.lead_id
+            order by
+                lead_versions.updated_at,
+                lead_versions.loaded_at,
+                lead_versions.batch_id,
+                lead_versions.source_line
+        ) as version_number
+
+    from lead_versions
+
+    inner join salesforce_leads
+        on lead_versions.lead_id = salesforce_leads.lead_id
+
+    left join status_history
+        on
+            lead_versions.lead_id = status_history.lead_id
+            and status_history.change_number = 1
+
+    left join stage_map
+        on
+            stage_map.crm = 'salesforce'
+            and stage_map.field = 'Status'
+            and lead_versions.status = stage_map.value
+
+    where status_history.lead_id is null
 
 ),
 
@@ -224,23 +375,14 @@ salesforce_status_events as (
 
     union all
 
-    -- created straight into a later status (lead or mql), or never changed:
-    -- a current status past mql without history is placed at the last change
+    -- created straight into a later status (lead or mql)
     select
         salesforce_initial_status.lead_id,
         stage_map.stage,
-        case
-            when salesforce_initial_status.has_status_history or stage_map.stage in ('lead', 'mql')
-                then salesforce_initial_status.created_at
-            else salesforce_initial_status.updated_at
-        end as entered_at,
-        case
-            when salesforce_initial_status.has_status_history then 'LeadHistory.OldValue (initial Status)'
-            else 'Lead.Status (no history)'
-        end as source_detail,
+        salesforce_initial_status.created_at as entered_at,
+        'LeadHistory.OldValue (initial Status)' as source_detail,
         salesforce_initial_status.initial_status as raw_value,
-        not salesforce_initial_status.has_status_history
-        and stage_map.stage not in ('lead', 'mql') as is_time_estimated
+        false as is_time_estimated
 
     from salesforce_initial_status
 
@@ -249,6 +391,29 @@ salesforce_status_events as (
             stage_map.crm = 'salesforce'
             and stage_map.field = 'Status'
             and salesforce_initial_status.initial_status = stage_map.value
+
+    union all
+
+    -- no history: a version whose stage differs from the previous version's enters
+    -- it at its last-modified time (the best bound an extract gives), flagged; the
+    -- first version's lead or mql counts from creation, as a lead is created
+    -- straight into it
+    select
+        lead_id,
+        stage,
+        case
+            when version_number = 1 and stage in ('lead', 'mql') then created_at
+            else updated_at
+        end as entered_at,
+        'Lead.Status (extract versions)' as source_detail,
+        status as raw_value,
+        version_number > 1 or stage not in ('lead', 'mql') as is_time_estimated
+
+    from salesforce_version_stages
+
+    where
+        stage is not null
+        and (previous_stage is null or previous_stage != stage)
 
     union all
 

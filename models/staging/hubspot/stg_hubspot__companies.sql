@@ -1,10 +1,9 @@
-{{ config(enabled=var('hubspot_enabled', true)) }}
-
 with
 
 source as (
 
     select * from {{ source('hubspot', 'companies') }}
+    where {{ crm_enabled('hubspot') }}
 
 ),
 

@@ -1,10 +1,9 @@
-{{ config(enabled=var('hubspot_enabled', true)) }}
-
 with
 
 source as (
 
     select * from {{ source('hubspot', 'contact_property_history') }}
+    where {{ crm_enabled('hubspot') }}
 
 ),
 

@@ -1,10 +1,9 @@
-{{ config(enabled=var('salesforce_enabled', true)) }}
-
 with
 
 source as (
 
     select * from {{ source('salesforce', 'account') }}
+    where {{ crm_enabled('salesforce') }}
 
 ),
 

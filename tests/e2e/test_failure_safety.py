@@ -1,0 +1,123 @@
+"""What BI sees when a run goes wrong (DESIGN §3, §12): a bad seed row fails the run
+and leaves the serving copy byte-identical; a run killed mid-build leaves it intact
+and the next run completes without duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+from conftest import SAMPLE_AS_OF, copy_home
+
+HANDOFF = str(Path(sys.executable).parent / "handoff")
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_bad_seed_row_fails_the_run_and_serving_stays_byte_identical(built_sample, tmp_path):
+    project = tmp_path / "project"
+    for part in ("models", "macros", "seeds", "snapshots", "tests/dbt", "profiles"):
+        if (PROJECT / part).exists():
+            shutil.copytree(PROJECT / part, project / part)
+    shutil.copy(PROJECT / "dbt_project.yml", project / "dbt_project.yml")
+    with open(project / "seeds" / "lifecycle_stage_map.csv", "a") as fh:
+        fh.write("salesforce,Status,Zombie,undead\n")  # not a canonical stage
+    home = copy_home(built_sample.home, tmp_path / "home")
+    serving = home / "serving" / "handoff.duckdb"
+    before = sha256(serving)
+    proc = subprocess.run(
+        [
+            HANDOFF,
+            "run",
+            "--landing",
+            str(built_sample.landing),
+            "--home",
+            str(home),
+            "--as-of",
+            SAMPLE_AS_OF,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "HANDOFF_PROJECT_DIR": str(project)},
+    )
+    assert proc.returncode != 0
+    assert "lifecycle_stage_map" in proc.stdout + proc.stderr
+    assert "serving copy unchanged" in proc.stdout + proc.stderr
+    assert sha256(serving) == before
+
+
+def test_a_run_killed_mid_build_leaves_serving_intact_and_the_next_run_recovers(
+    built_sample, tmp_path
+):
+    landing = tmp_path / "landing"
+    shutil.copytree(built_sample.landing, landing)
+    late = landing / "salesforce" / "2026-01-15"
+    late.mkdir()
+    (late / "Lead.csv").write_text(
+        "Id,CreatedDate,LastModifiedDate,Status,LeadSource,OwnerId,IsConverted,Email\n"
+        "00Q9z000000LATE1AAA,2026-01-14T10:00:00.000+0000,2026-01-14T10:00:00.000+0000,"
+        "Open - Not Contacted,Web,,false,late@example.com\n"
+    )
+    home = copy_home(built_sample.home, tmp_path / "home")
+    serving = home / "serving" / "handoff.duckdb"
+    before = sha256(serving)
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        leads_before = con.execute("select count(*) from raw.salesforce__lead").fetchone()[0]
+
+    args = [
+        HANDOFF,
+        "run",
+        "--landing",
+        str(landing),
+        "--home",
+        str(home),
+        "--as-of",
+        "2026-01-20T00:00:00Z",
+    ]
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    killed = False
+    deadline = time.monotonic() + 900
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "dbt: " in line and "OK created" in line:  # dbt is writing models
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed = True
+            break
+        assert time.monotonic() < deadline, "dbt never started"
+    proc.wait(timeout=60)
+    assert killed and proc.returncode != 0
+    assert sha256(serving) == before  # BI still reads the last good copy
+
+    again = subprocess.run(args, capture_output=True, text=True, timeout=1800)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
+    assert "published:" in again.stdout
+    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.salesforce__lead").fetchone()[0] == (
+            leads_before + 1
+        )
+        assert (
+            con.execute(
+                "select count(*) from raw._batches where batch_id = 'salesforce/2026-01-15'"
+            ).fetchone()[0]
+            == 1
+        )
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert (
+            con.execute(
+                "select count(*) from marts.dim_leads where salesforce_lead_id = '00Q9z000000LATE1AAA'"
+            ).fetchone()[0]
+            == 1
+        )
