@@ -72,8 +72,18 @@ def sample(leads: int, seed: int, cache: Path) -> Path:
     # In a child process: Linux carries a parent's peak RSS into the children it
     # forks, which would inflate the figures measured below.
     subprocess.run(
-        [sys.executable, "-m", "handoff.generate", "--out", str(out), "--leads", str(leads),
-         "--seed", str(seed), "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "handoff.generate",
+            "--out",
+            str(out),
+            "--leads",
+            str(leads),
+            "--seed",
+            str(seed),
+            "--quiet",
+        ],
         check=True,
     )
     print(f"generated {leads:,} leads in {time.perf_counter() - start:.1f} s")
