@@ -2,7 +2,14 @@
 # the .venv from the committed uv.lock, so they work on a machine with only
 # Python 3.11+, make and git, and are safe to run again.
 
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first Python 3.11 or 3.12 that actually runs (a pyenv shim may exist without
+# its interpreter being selected).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
+	$$p -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13)' >/dev/null 2>&1 \
+	&& command -v $$p && break; done)
+ifeq ($(PYTHON),)
+$(error handoff needs Python 3.11 or 3.12 on the PATH (python3.12, python3.11 or python3))
+endif
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := $(CURDIR)/.venv
 export UV_COMPILE_BYTECODE := 1
