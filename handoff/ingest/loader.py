@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
 import os
 import time
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, objects
+from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, objects, snake_case
 from handoff.ingest.discover import Batch, ExtractFile, discover
 from handoff.ingest.parse import error_expr, parse_expr
 from handoff.ingest.tables import ensure_raw_tables, quote
@@ -175,12 +174,12 @@ def map_headers(spec: ObjectSpec, headers: list[str]) -> list[str]:
     exactly a canonical name wins over an alias of it; the loser and any other
     clash keep a numbered name, so no column is dropped."""
     canon = [spec.canonical(h) for h in headers]
-    exact = {c for h, c in zip(headers, canon, strict=True) if c == _norm(h)}
+    exact = {c for h, c in zip(headers, canon, strict=True) if c == snake_case(h)}
     taken: set[str] = set(LINEAGE_COLUMNS)
     out = []
     for header, name in zip(headers, canon, strict=True):
-        if name in exact and name != _norm(header):
-            name = _norm(header) or name  # an alias loses to the exact column
+        if name in exact and name != snake_case(header):
+            name = snake_case(header) or name  # an alias loses to the exact column
         base, n = (name or "column"), 1
         while name in taken or not name:
             n += 1
@@ -188,12 +187,6 @@ def map_headers(spec: ObjectSpec, headers: list[str]) -> list[str]:
         taken.add(name)
         out.append(name)
     return out
-
-
-def _norm(header: str) -> str:
-    from handoff.contract import snake_case
-
-    return snake_case(header)
 
 
 def check_required(spec: ObjectSpec, file: ExtractFile, mapped: list[str]) -> None:
@@ -519,14 +512,3 @@ def ingest(
             if f.status == "ignored":
                 say(f"    {f.display}: {f.error}")
     return report
-
-
-def report_json(report: IngestReport) -> str:
-    return json.dumps(
-        {
-            "batches_loaded": len(report.loaded),
-            "batches_rejected": [b.batch_id for b in report.rejected],
-            "rows_loaded": report.rows_loaded,
-            "rows_quarantined": report.rows_quarantined,
-        }
-    )
