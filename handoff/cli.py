@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -198,6 +200,73 @@ def status(home: Path | None, target: str | None) -> None:
     click.echo(text)
     if not ok:
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The home whose published serving copy to show (default ./.handoff).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (0.0.0.0 to share the scorecard on the network).",
+)
+@click.option(
+    "--no-browser",
+    "headless",
+    is_flag=True,
+    help="Serve without opening a browser (headless, e.g. on a server).",
+)
+def dashboard(home: Path | None, port: int, address: str, headless: bool) -> None:
+    """Open the scorecard: both SLAs, the funnel, the offers and capacity, as charts,
+    read from the published serving copy (never the build database)."""
+    if home:
+        os.environ["HANDOFF_HOME"] = str(home.resolve())
+    settings = Settings.from_env()
+    from handoff.publish import serving_path
+    from handoff.settings import project_dir
+
+    serving = serving_path(settings)
+    if not serving.exists():
+        _fail(f"nothing is published yet at {serving}: run `handoff run` first")
+    app = project_dir() / "dashboard" / "app.py"
+    if not app.exists():
+        _fail(f"the scorecard app {app} is missing (run handoff from its source checkout)")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--theme.base",
+        "light",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    _say(f"scorecard on http://{address}:{port} from {serving} (Ctrl-C to stop)")
+    server = subprocess.Popen(command, env={**os.environ, "HANDOFF_SERVING_DB": str(serving)})
+
+    def forward(signum: int, _frame: object) -> None:
+        # Stopping `handoff dashboard` (kill, Ctrl-C) stops the server it started.
+        server.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    sys.exit(server.wait())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,254 @@
+"""What every page of the scorecard shares: the published serving copy (read-only),
+cached queries, the as-of of the publish, and the sidebar filters.
+
+The dashboard never opens ``build.duckdb``: it reads ``<home>/serving/handoff.duckdb``,
+the audited copy that publish swaps in atomically (DESIGN §3). Each query opens the
+file read-only and closes it again, so a rebuild is never blocked, and query results
+are cached under the file's identity (inode, size, mtime): a new publish is a new
+file, hence new data on the next rerun.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+# Set by `handoff dashboard`; otherwise the serving copy under HANDOFF_HOME.
+SERVING_ENV = "HANDOFF_SERVING_DB"
+SCHEMA = "marts"
+FILTERS_KEY = "scorecard_filters"
+
+# Colours used with the same meaning on every page.
+GOOD = "#2e9e5b"
+BAD = "#d64541"
+NEUTRAL = "#9aa5b1"
+INBOUND = "#1f77b4"
+OUTBOUND = "#ff8c1a"
+TARGET = "#3c4650"
+
+
+def serving_path() -> Path:
+    """The serving copy the dashboard reads: ``$HANDOFF_SERVING_DB``, else
+    ``<HANDOFF_HOME>/serving/handoff.duckdb``."""
+    env = os.environ.get(SERVING_ENV)
+    if env:
+        return Path(env).resolve()
+    from handoff.publish import serving_path as default_serving_path
+    from handoff.settings import Settings
+
+    return default_serving_path(Settings.from_env())
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(
+    path: str, identity: tuple[int, int, int], sql: str, params: tuple[Any, ...]
+) -> pd.DataFrame:
+    del identity  # only part of the cache key: a republished file is a new entry
+    with duckdb.connect(path, read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def query(sql: str, params: tuple[Any, ...] | list[Any] = ()) -> pd.DataFrame:
+    """Run ``sql`` on the serving copy (read-only), cached until it is republished."""
+    path = serving_path()
+    return _cached_query(str(path), _identity(path), sql, tuple(params))
+
+
+def marts() -> set[str]:
+    """The marts in the serving copy."""
+    frame = query(
+        "select table_name from information_schema.tables where table_schema = ?", (SCHEMA,)
+    )
+    return set(frame["table_name"])
+
+
+def require(*names: str) -> bool:
+    """True when the serving copy has every mart in ``names``; else say which are
+    missing (the page then shows what it can, or nothing)."""
+    missing = [name for name in names if name not in marts()]
+    if missing:
+        st.info(
+            f"This part needs {', '.join(f'`marts.{m}`' for m in missing)}, which the "
+            "published data does not have yet: run `handoff run` with a handoff version "
+            "that builds it, then reload this page."
+        )
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Published:
+    published_at: datetime | None
+    as_of_at: datetime | None
+
+
+def published() -> Published:
+    """When the serving copy was published and the as-of its SLAs were judged at
+    (the ``_publish`` table publish writes beside the marts)."""
+    try:
+        frame = query("select published_at, as_of_at from main._publish")
+    except duckdb.Error:
+        return Published(None, None)
+    if frame.empty:
+        return Published(None, None)
+    row = frame.iloc[0]
+    return Published(row["published_at"].to_pydatetime(), row["as_of_at"].to_pydatetime())
+
+
+# --- the sidebar filters, applied on every page -----------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    week_from: date
+    week_to: date
+    teams: tuple[str, ...]  # empty: every team
+    channels: tuple[str, ...]  # empty: every channel
+
+    def weeks(self, column: str) -> tuple[str, list[Any]]:
+        return f"{column} between ? and ?", [self.week_from, self.week_to]
+
+    def months(self, column: str) -> tuple[str, list[Any]]:
+        """Months that overlap the week range."""
+        return (
+            f"{column} between date_trunc('month', cast(? as date)) and ?",
+            [self.week_from, self.week_to],
+        )
+
+    def team(self, column: str) -> tuple[str, list[Any]]:
+        return _in(column, self.teams)
+
+    def channel(self, column: str) -> tuple[str, list[Any]]:
+        return _in(column, self.channels)
+
+    def describe(self) -> str:
+        parts = [f"weeks {self.week_from:%d %b %Y} – {self.week_to:%d %b %Y}"]
+        if self.teams:
+            parts.append("team " + ", ".join(self.teams))
+        if self.channels:
+            parts.append("channel " + ", ".join(self.channels))
+        return "; ".join(parts)
+
+
+def _in(column: str, values: tuple[str, ...]) -> tuple[str, list[Any]]:
+    if not values:
+        return "true", []
+    return f"{column} in ({', '.join('?' for _ in values)})", list(values)
+
+
+def where(*conditions: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
+    """``conditions`` joined with ``and``, as a where clause and its parameters."""
+    sql = " and ".join(condition for condition, _ in conditions) or "true"
+    params = [param for _, values in conditions for param in values]
+    return f"where {sql}", params
+
+
+def _week_options() -> list[date]:
+    sources = []
+    if "fct_marketing_sla_weekly" in marts():
+        sources.append(f"select week_start_date as week from {SCHEMA}.fct_marketing_sla_weekly")
+    if "fct_handoffs" in marts():
+        sources.append(f"select handoff_week_start_date as week from {SCHEMA}.fct_handoffs")
+    if not sources:
+        return []
+    frame = query(f"select distinct week from ({' union all '.join(sources)}) order by week")
+    return [value.date() for value in pd.to_datetime(frame["week"])]
+
+
+def _distinct(mart: str, column: str) -> list[str]:
+    if mart not in marts():
+        return []
+    frame = query(
+        f"select distinct {column} as value from {SCHEMA}.{mart} "
+        f"where {column} is not null order by 1"
+    )
+    return list(frame["value"])
+
+
+def sidebar() -> Filters:
+    """Draw the filters in the sidebar and remember them for the page."""
+    weeks = _week_options() or [date.today()]
+    st.sidebar.markdown("### Filters")
+    week_from, week_to = st.sidebar.select_slider(
+        "Weeks",
+        options=weeks,
+        value=(weeks[0], weeks[-1]),
+        format_func=lambda week: f"{week:%d %b %Y}",
+        key="weeks",
+        help="ISO weeks, Monday to Sunday. Monthly charts show the months these weeks touch.",
+    )
+    teams = st.sidebar.multiselect(
+        "Sales team",
+        _distinct("fct_handoffs", "team"),
+        key="teams",
+        placeholder="All teams",
+    )
+    channels = st.sidebar.multiselect(
+        "Channel",
+        _distinct("fct_handoffs", "channel"),
+        key="channels",
+        placeholder="All channels",
+        help="Where the lead came from (the CRM's original source, mapped in seeds/channel_map.csv).",
+    )
+    filters = Filters(week_from, week_to, tuple(teams), tuple(channels))
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def filters() -> Filters:
+    """The sidebar filters of this rerun (drawn by the app before the page runs)."""
+    return st.session_state[FILTERS_KEY]
+
+
+# --- small formatting helpers ------------------------------------------------------
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{100 * value:.{digits}f} %"
+
+
+def number(value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{value:,.0f}"
+
+
+def money(value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.1f} M"
+    if abs(value) >= 10_000:
+        return f"{value / 1_000:,.0f} k"
+    return f"{value:,.0f}"
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+def chart(spec: Any, description: str, height: int = 300) -> None:
+    """An Altair chart across the column's width, ``height`` pixels high in all
+    (axes and legend included); ``description`` is its alt text."""
+    st.altair_chart(spec, width="stretch", height=height, alt=description)
+
+
+def not_applied(current: Filters, name: str, why: str) -> None:
+    """Say so when a sidebar filter in use does not apply to the page."""
+    chosen = {"team": current.teams, "channel": current.channels}[name]
+    if chosen:
+        st.caption(f"ℹ️ The {name} filter does not apply to this page: {why}.")

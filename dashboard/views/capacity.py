@@ -1,0 +1,142 @@
+"""Capacity: does sales have the people to follow up on what marketing hands over?
+(``marts.fct_team_capacity``)"""
+
+from __future__ import annotations
+
+import altair as alt
+import scorecard as sc
+import streamlit as st
+
+st.title("Does sales have the people to follow up?")
+st.caption(
+    "Companies have more sellers than marketers, and inbound casts a wide net: this page "
+    "sets the leads handed over against the people who must follow them up. Sellers and "
+    "marketers are each team's active CRM users today."
+)
+
+if not sc.require("fct_team_capacity"):
+    st.stop()
+
+f = sc.filters()
+sc.not_applied(f, "channel", "capacity is counted per team, whatever the lead's channel")
+clause, params = sc.where(f.weeks("week_start_date"), f.team("team"))
+weekly = sc.query(
+    f"""
+    select week_start_date, team, sellers, marketers, handoffs, handoffs_per_seller,
+        open_handoffs, open_breached_handoffs
+    from {sc.SCHEMA}.fct_team_capacity
+    {clause}
+    order by week_start_date, team
+    """,
+    params,
+)
+if weekly.empty:
+    st.warning("No week of capacity data in the chosen range and teams: widen the filters.")
+    st.stop()
+
+roster = weekly[weekly["week_start_date"] == weekly["week_start_date"].max()]
+last = roster.iloc[0]["week_start_date"]
+sellers, marketers = int(roster["sellers"].sum()), int(roster["marketers"].sum())
+staffed = weekly[weekly["sellers"] > 0]
+
+kpis = st.columns(5)
+kpis[0].metric("Sellers", sc.number(sellers), help="Active sales-side owners (SDR, AE, manager).")
+kpis[1].metric("Marketers", sc.number(marketers))
+kpis[2].metric(
+    "Sellers per marketer",
+    "–" if not marketers else f"{sellers / marketers:.1f}",
+)
+kpis[3].metric(
+    "New leads per seller per week",
+    "–" if staffed.empty else f"{staffed['handoffs'].sum() / staffed['sellers'].sum():.1f}",
+    help="Handoffs to teams with sellers, divided by their sellers, averaged over the weeks.",
+)
+kpis[4].metric(
+    f"Open handoffs, week of {last:%d %b}",
+    sc.number(roster["open_handoffs"].sum()),
+    delta=f"{sc.number(roster['open_breached_handoffs'].sum())} past a deadline",
+    delta_color="inverse",
+    help="Handed over, not yet qualified or disqualified, at the end of the last week.",
+)
+
+st.subheader("How many new leads does each seller get per week?")
+st.caption("Handoffs of the week divided by the team's sellers (teams without sellers left out).")
+sc.chart(
+    alt.Chart(staffed)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X(
+            "yearmonthdate(week_start_date):T", title="Week starting", axis=alt.Axis(format="%d %b")
+        ),
+        y=alt.Y("handoffs_per_seller:Q", title="Handoffs per seller"),
+        color=alt.Color("team:N", title="Team", legend=alt.Legend(orient="top")),
+        tooltip=[
+            alt.Tooltip("week_start_date:T", title="Week starting", format="%d %b %Y"),
+            "team:N",
+            alt.Tooltip("handoffs:Q", title="Handoffs"),
+            alt.Tooltip("sellers:Q", title="Sellers"),
+            alt.Tooltip("handoffs_per_seller:Q", title="Per seller", format=".1f"),
+        ],
+    ),
+    "Handoffs per seller per week, by team",
+    height=370,
+)
+
+st.subheader("Is the open workload piling up?")
+st.caption(
+    "Handoffs still waiting for a decision at the end of each week: red ones are already past "
+    "a deadline."
+)
+load = weekly.groupby("week_start_date", as_index=False)[
+    ["open_handoffs", "open_breached_handoffs"]
+].sum()
+load["on time"] = load["open_handoffs"] - load["open_breached_handoffs"]
+load["past a deadline"] = load["open_breached_handoffs"]
+load_long = load.melt(
+    id_vars="week_start_date", value_vars=["past a deadline", "on time"], var_name="state"
+)
+sc.chart(
+    alt.Chart(load_long)
+    .mark_area(opacity=0.85)
+    .encode(
+        x=alt.X(
+            "yearmonthdate(week_start_date):T", title="Week starting", axis=alt.Axis(format="%d %b")
+        ),
+        y=alt.Y("value:Q", title="Open handoffs", stack=True),
+        color=alt.Color(
+            "state:N",
+            title=None,
+            scale=alt.Scale(domain=["past a deadline", "on time"], range=[sc.BAD, sc.NEUTRAL]),
+            legend=alt.Legend(orient="top"),
+        ),
+        order=alt.Order("state:N", sort="descending"),
+        tooltip=[
+            alt.Tooltip("week_start_date:T", title="Week starting", format="%d %b %Y"),
+            "state:N",
+            alt.Tooltip("value:Q", title="Open handoffs"),
+        ],
+    ),
+    "Open handoffs per week, past a deadline or not",
+    height=350,
+)
+
+st.subheader("Who is on each team?")
+people = roster.melt(id_vars="team", value_vars=["sellers", "marketers"], var_name="role")
+sc.chart(
+    alt.Chart(people)
+    .mark_bar()
+    .encode(
+        y=alt.Y("team:N", title=None),
+        yOffset="role:N",
+        x=alt.X("value:Q", title="People", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color(
+            "role:N",
+            title=None,
+            scale=alt.Scale(domain=["sellers", "marketers"], range=[sc.INBOUND, sc.OUTBOUND]),
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=["team:N", "role:N", alt.Tooltip("value:Q", title="People")],
+    ),
+    "Sellers and marketers per team",
+    height=max(250, 90 + 50 * roster["team"].nunique()),
+)

@@ -1,0 +1,146 @@
+"""Marketing SLA: did marketing deliver the leads it promised, each week, and were
+enough of them a good fit? (``marts.fct_marketing_sla_weekly``)"""
+
+from __future__ import annotations
+
+import altair as alt
+import scorecard as sc
+import streamlit as st
+
+st.title("Did marketing keep its promise?")
+st.caption(
+    "Every week marketing promises sales a number of new qualified leads (MQLs), and that "
+    "a minimum share of them fit the ideal customer profile (fit tier A or B). A week "
+    "counts as met only when both hold."
+)
+
+if not sc.require("fct_marketing_sla_weekly"):
+    st.stop()
+
+f = sc.filters()
+clause, params = sc.where(f.weeks("week_start_date"))
+weekly = sc.query(
+    f"""
+    select week_start_date, segment, target_mqls, delivered_mqls, good_fit_mqls,
+        good_fit_share, min_good_fit_share, attainment, is_met, is_week_complete
+    from {sc.SCHEMA}.fct_marketing_sla_weekly
+    {clause}
+    order by week_start_date, segment
+    """,
+    params,
+)
+if weekly.empty:
+    st.warning("No week of marketing data in the chosen range: widen the week range.")
+    st.stop()
+
+segments = sorted(weekly["segment"].unique())
+if len(segments) > 1:
+    segment = st.segmented_control("Segment", segments, default=segments[0], key="segment")
+    weekly = weekly[weekly["segment"] == (segment or segments[0])]
+
+complete = weekly[weekly["is_week_complete"]]
+last = complete.iloc[-1] if not complete.empty else weekly.iloc[-1]
+met = int(complete["is_met"].sum())
+target = int(last["target_mqls"])
+
+kpis = st.columns(4)
+kpis[0].metric(
+    "Weeks the promise was kept",
+    f"{met} of {len(complete)}",
+    help="Complete weeks in the range in which marketing delivered the target and the good-fit share.",
+)
+kpis[1].metric(
+    f"Leads delivered, week of {last['week_start_date']:%d %b}",
+    f"{int(last['delivered_mqls'])} of {target}",
+    delta=int(last["delivered_mqls"]) - target,
+    help="The last complete week: MQLs handed to sales against the target.",
+)
+kpis[2].metric(
+    "Good fit, that week",
+    sc.pct(last["good_fit_share"]),
+    delta=f"{100 * (last['good_fit_share'] - last['min_good_fit_share']):+.0f} pts vs minimum",
+    help=f"Share of the week's MQLs in fit tier A or B; the minimum is {sc.pct(last['min_good_fit_share'])}.",
+)
+kpis[3].metric(
+    "Leads delivered in the range",
+    sc.number(weekly["delivered_mqls"].sum()),
+    delta=f"{sc.pct(sc.ratio(weekly['delivered_mqls'].sum(), weekly['target_mqls'].sum()))} of promised",
+    delta_color="off",
+    delta_arrow="off",
+)
+
+chart = weekly.assign(
+    outcome=weekly.apply(
+        lambda row: (
+            "in progress" if not row["is_week_complete"] else ("met" if row["is_met"] else "missed")
+        ),
+        axis=1,
+    ),
+    week=weekly["week_start_date"],
+)
+outcome_colour = alt.Color(
+    "outcome:N",
+    title="Week",
+    scale=alt.Scale(domain=["met", "missed", "in progress"], range=[sc.GOOD, sc.BAD, sc.NEUTRAL]),
+    legend=alt.Legend(orient="top"),
+)
+# One bar per week on a time axis: as wide as the chart allows for the weeks shown.
+bar_width = max(2, min(28, 700 // max(1, len(chart))))
+week_axis = alt.X("yearmonthdate(week):T", title="Week starting", axis=alt.Axis(format="%d %b"))
+
+st.subheader(f"Did marketing deliver {target} leads each week?")
+st.caption(
+    "Bars: MQLs delivered to sales in the week (green when the week met the whole promise, "
+    "red when it missed). Dark line: the number promised."
+)
+bars = (
+    alt.Chart(chart)
+    .mark_bar(size=bar_width)
+    .encode(
+        x=week_axis,
+        y=alt.Y("delivered_mqls:Q", title="MQLs delivered"),
+        color=outcome_colour,
+        tooltip=[
+            alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
+            alt.Tooltip("delivered_mqls:Q", title="Delivered"),
+            alt.Tooltip("target_mqls:Q", title="Promised"),
+            alt.Tooltip("good_fit_share:Q", title="Good fit", format=".0%"),
+            alt.Tooltip("outcome:N", title="Week"),
+        ],
+    )
+)
+target_line = (
+    alt.Chart(chart)
+    .mark_line(color=sc.TARGET, strokeWidth=2, interpolate="step-after")
+    .encode(x=week_axis, y="target_mqls:Q")
+)
+sc.chart(bars + target_line, "Weekly MQLs delivered against the target", height=380)
+
+st.subheader("Were enough of them a good fit?")
+st.caption(
+    "Share of each week's MQLs in fit tier A or B. Dashed line: the minimum share agreed "
+    f"({sc.pct(last['min_good_fit_share'])}). Dots are coloured like the bars above."
+)
+share = (
+    alt.Chart(chart)
+    .mark_line(color=sc.NEUTRAL)
+    .encode(
+        x=week_axis,
+        y=alt.Y("good_fit_share:Q", title="Good-fit share", axis=alt.Axis(format="%")),
+    )
+)
+dots = share.mark_circle(size=70, opacity=1).encode(
+    color=outcome_colour,
+    tooltip=[
+        alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
+        alt.Tooltip("good_fit_mqls:Q", title="Good-fit MQLs"),
+        alt.Tooltip("delivered_mqls:Q", title="MQLs"),
+        alt.Tooltip("good_fit_share:Q", title="Good fit", format=".0%"),
+    ],
+)
+minimum = (
+    alt.Chart(chart)
+    .mark_line(color=sc.TARGET, strokeDash=[6, 4], interpolate="step-after")
+    .encode(x=week_axis, y="min_good_fit_share:Q")
+)
+sc.chart(share + dots + minimum, "Weekly good-fit share against the minimum", height=320)

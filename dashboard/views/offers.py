@@ -1,0 +1,195 @@
+"""Feedback loop: which offers (forms, downloads, campaigns) bring leads that sales
+qualifies and that buy? (``marts.fct_offer_performance``, ``dim_offers``)"""
+
+from __future__ import annotations
+
+import altair as alt
+import scorecard as sc
+import streamlit as st
+
+st.title("Which offers bring leads that buy?")
+st.caption(
+    "The feedback loop between the two teams: every form, download, webinar or campaign a "
+    "lead met, and what became of those leads — qualified by sales (SQL), deals won and "
+    "revenue. Revenue is credited in full to the lead's first offer (first touch) and to the "
+    "last one before it was handed over (last touch)."
+)
+
+if not sc.require("fct_offer_performance"):
+    st.stop()
+
+f = sc.filters()
+sc.not_applied(f, "team", "offers belong to marketing, not to a sales team")
+clause, params = sc.where(f.months("month_start_date"), f.channel("channel"))
+offers = sc.query(
+    f"""
+    select offer_id, offer_name, offer_type, channel, is_inbound,
+        sum(leads) as leads, sum(mqls) as mqls, sum(sqls) as sqls,
+        sum(first_touch_won_deals) as first_touch_won_deals,
+        sum(last_touch_won_deals) as last_touch_won_deals,
+        sum(first_touch_revenue) as first_touch_revenue,
+        sum(last_touch_revenue) as last_touch_revenue
+    from {sc.SCHEMA}.fct_offer_performance
+    {clause}
+    group by offer_id, offer_name, offer_type, channel, is_inbound
+    """,
+    params,
+)
+if offers.empty:
+    st.warning("No lead met an offer in the chosen months and channels: widen the filters.")
+    st.stop()
+offers["label"] = offers["offer_name"].str.slice(0, 48)
+offers["direction"] = offers["is_inbound"].map({True: "inbound", False: "outbound"})
+offers["mql_to_sql_rate"] = offers["sqls"] / offers["mqls"].where(offers["mqls"] > 0)
+
+kpis = st.columns(5)
+kpis[0].metric("Offers that brought leads", sc.number((offers["leads"] > 0).sum()))
+kpis[1].metric(
+    "Leads who met an offer",
+    sc.number(offers["leads"].sum()),
+    help="Per offer, each lead once; a lead who met two offers counts for both.",
+)
+kpis[2].metric("Of them sales-qualified", sc.number(offers["sqls"].sum()))
+kpis[3].metric("Deals won", sc.number(offers["first_touch_won_deals"].sum()))
+kpis[4].metric(
+    "Revenue influenced",
+    sc.money(offers["first_touch_revenue"].sum()),
+    help="Won deals' amounts of the leads whose first touch fell in the range.",
+)
+
+st.subheader("Which offers bring leads that sales qualifies?")
+st.caption(
+    "The 15 offers with the most SQLs: all leads who met the offer (light), those that became "
+    "MQLs (middle) and SQLs (dark)."
+)
+top = offers.nlargest(15, ["sqls", "leads"])
+offer_axis = alt.Y(
+    "label:N",
+    title=None,
+    sort=alt.SortField("sqls", order="descending"),
+    axis=alt.Axis(labelLimit=260),
+)
+stage_scale = alt.Scale(domain=["Leads", "MQLs", "SQLs"], range=["#c6dbef", "#6baed6", "#08519c"])
+offer_tooltip = [
+    alt.Tooltip("label:N", title="Offer"),
+    alt.Tooltip("offer_type:N", title="Type"),
+    "channel:N",
+    alt.Tooltip("leads:Q", title="Leads"),
+    alt.Tooltip("mqls:Q", title="MQLs"),
+    alt.Tooltip("sqls:Q", title="SQLs"),
+    alt.Tooltip("mql_to_sql_rate:Q", title="MQL→SQL", format=".0%"),
+]
+base = alt.Chart(top).encode(y=offer_axis, tooltip=offer_tooltip)
+# Drawn in this order so that each stage sits on top of the larger one before it.
+layers = [
+    base.transform_calculate(stage=f"'{stage}'")
+    .mark_bar()
+    .encode(
+        x=alt.X(f"{column}:Q", title="Leads"),
+        color=alt.Color("stage:N", scale=stage_scale, legend=alt.Legend(orient="top", title=None)),
+    )
+    for column, stage in (("leads", "Leads"), ("mqls", "MQLs"), ("sqls", "SQLs"))
+]
+sc.chart(
+    alt.layer(*layers),
+    "Leads, MQLs and SQLs of the top offers",
+    height=max(290, 90 + 24 * len(top)),
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Which kind of content works?")
+    st.caption("MQL→SQL of the leads each type of offer brought.")
+    by_type = offers.groupby("offer_type", as_index=False)[["leads", "mqls", "sqls"]].sum()
+    by_type["rate"] = by_type["sqls"] / by_type["mqls"].where(by_type["mqls"] > 0)
+    sc.chart(
+        alt.Chart(by_type)
+        .mark_bar(color=sc.INBOUND)
+        .encode(
+            y=alt.Y("offer_type:N", title=None, sort="-x"),
+            x=alt.X("rate:Q", title="MQL→SQL", axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("offer_type:N", title="Type"),
+                alt.Tooltip("leads:Q", title="Leads"),
+                alt.Tooltip("mqls:Q", title="MQLs"),
+                alt.Tooltip("sqls:Q", title="SQLs"),
+                alt.Tooltip("rate:Q", title="MQL→SQL", format=".0%"),
+            ],
+        ),
+        "MQL to SQL rate by offer type",
+        height=max(270, 90 + 30 * len(by_type)),
+    )
+with right:
+    st.subheader("Which offers influence won revenue?")
+    st.caption("Won revenue credited to each offer: first touch and last touch.")
+    revenue = offers.assign(
+        best=offers[["first_touch_revenue", "last_touch_revenue"]].max(axis=1)
+    ).nlargest(10, "best")
+    revenue = revenue[revenue["best"] > 0]
+    if revenue.empty:
+        st.info("No won deal credited to an offer in the chosen range yet.")
+    else:
+        long = revenue.melt(
+            id_vars=["label", "best"],
+            value_vars=["first_touch_revenue", "last_touch_revenue"],
+            var_name="model",
+            value_name="revenue",
+        )
+        long["model"] = long["model"].map(
+            {"first_touch_revenue": "First touch", "last_touch_revenue": "Last touch"}
+        )
+        sc.chart(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                y=alt.Y(
+                    "label:N",
+                    title=None,
+                    sort=alt.SortField("best", order="descending"),
+                    axis=alt.Axis(labelLimit=200),
+                ),
+                yOffset="model:N",
+                x=alt.X("revenue:Q", title="Won revenue", axis=alt.Axis(format="~s")),
+                color=alt.Color(
+                    "model:N",
+                    title=None,
+                    scale=alt.Scale(range=[sc.INBOUND, sc.OUTBOUND]),
+                    legend=alt.Legend(orient="top"),
+                ),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Offer"),
+                    alt.Tooltip("model:N", title="Credit"),
+                    alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+                ],
+            ),
+            "Won revenue by offer, first and last touch",
+            height=max(290, 90 + 40 * len(revenue)),
+        )
+
+st.subheader("Month by month: which kinds of offer bring the leads?")
+monthly = sc.query(
+    f"""
+    select month_start_date, offer_type, sum(leads) as leads, sum(sqls) as sqls
+    from {sc.SCHEMA}.fct_offer_performance
+    {clause}
+    group by month_start_date, offer_type
+    """,
+    params,
+)
+sc.chart(
+    alt.Chart(monthly)
+    .mark_bar()
+    .encode(
+        x=alt.X("yearmonth(month_start_date):T", title="Month", axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("leads:Q", title="Leads who met an offer"),
+        color=alt.Color("offer_type:N", title="Offer type", legend=alt.Legend(orient="right")),
+        tooltip=[
+            alt.Tooltip("month_start_date:T", title="Month", format="%b %Y"),
+            alt.Tooltip("offer_type:N", title="Type"),
+            alt.Tooltip("leads:Q", title="Leads"),
+            alt.Tooltip("sqls:Q", title="SQLs"),
+        ],
+    ),
+    "Leads per month by offer type",
+    height=370,
+)
