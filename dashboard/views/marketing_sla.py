@@ -76,6 +76,14 @@ chart = weekly.assign(
         ),
         axis=1,
     ),
+    fit_outcome=weekly.apply(
+        lambda row: (
+            "in progress"
+            if not row["is_week_complete"]
+            else ("reached" if row["good_fit_share"] >= row["min_good_fit_share"] else "below")
+        ),
+        axis=1,
+    ),
     week=weekly["week_start_date"],
 )
 outcome_colour = alt.Color(
@@ -119,7 +127,7 @@ sc.chart(bars + target_line, "Weekly MQLs delivered against the target", height=
 st.subheader("Were enough of them a good fit?")
 st.caption(
     "Share of each week's MQLs in fit tier A or B. Dashed line: the minimum share agreed "
-    f"({sc.pct(last['min_good_fit_share'])}). Dots are coloured like the bars above."
+    f"({sc.pct(last['min_good_fit_share'])}): green dots reached it, red ones did not."
 )
 share = (
     alt.Chart(chart)
@@ -130,7 +138,14 @@ share = (
     )
 )
 dots = share.mark_circle(size=70, opacity=1).encode(
-    color=outcome_colour,
+    color=alt.Color(
+        "fit_outcome:N",
+        title="Good-fit share",
+        scale=alt.Scale(
+            domain=["reached", "below", "in progress"], range=[sc.GOOD, sc.BAD, sc.NEUTRAL]
+        ),
+        legend=alt.Legend(orient="top"),
+    ),
     tooltip=[
         alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
         alt.Tooltip("good_fit_mqls:Q", title="Good-fit MQLs"),

@@ -1,0 +1,486 @@
+"""The scorecard (`handoff dashboard`, dashboard/app.py) on the published sample:
+every page runs in Streamlit's AppTest with figures that match the marts, the filters
+and a republish change what it shows, the CLI refuses to start without a serving copy,
+and a real server renders charts in headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from conftest import BuiltSample, _free_port
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard" / "app.py"
+HANDOFF = str(Path(sys.executable).parent / "handoff")
+CHROMIUM = "/usr/bin/chromium"
+
+# page file → (title, marts it needs, charts it draws when they are all there)
+PAGES = {
+    "views/marketing_sla.py": ("Did marketing keep its promise?", ["fct_marketing_sla_weekly"], 2),
+    "views/sales_sla.py": ("Did sales follow up on time?", ["fct_sales_sla_weekly"], 3),
+    "views/funnel.py": (
+        "Which leads turn into sales opportunities?",
+        ["fct_funnel_cohorts", "fct_speed_to_lead", "fct_channel_performance"],
+        6,
+    ),
+    "views/offers.py": ("Which offers bring leads that buy?", ["fct_offer_performance"], 4),
+    "views/capacity.py": ("Does sales have the people to follow up?", ["fct_team_capacity"], 3),
+}
+
+
+def _serving(home: Path) -> Path:
+    return home / "serving" / "handoff.duckdb"
+
+
+def _sql(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _marts(path: Path) -> set[str]:
+    rows = _sql(
+        path, "select table_name from information_schema.tables where table_schema = 'marts'"
+    )
+    return {name for (name,) in rows}
+
+
+def _app(serving: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("HANDOFF_SERVING_DB", str(serving))
+    return AppTest.from_file(str(APP), default_timeout=120)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _charts(at: AppTest) -> list[Any]:
+    return list(at.get("vega_lite_chart"))
+
+
+def _pct(numerator: float, denominator: float) -> str:
+    return f"{100 * numerator / denominator:.0f} %"
+
+
+def test_every_page_runs_on_the_published_sample(
+    built_sample: BuiltSample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = _serving(built_sample.home)
+    present = _marts(serving)
+    at = _app(serving, monkeypatch).run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The as-of of the publish (the sample is judged at 2026-01-01).
+    assert any("Data as of 01 Jan 2026, 00:00 UTC" in md.value for md in at.sidebar.markdown)
+
+    for page, (title, needs, charts) in PAGES.items():
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert [t.value for t in at.title] == [title], page
+        missing = [mart for mart in needs if mart not in present]
+        if missing:
+            # Marts of a newer handoff: the page says which, and draws what it can.
+            messages = " ".join(info.value for info in at.info)
+            assert all(f"marts.{mart}" in messages for mart in missing), (page, messages)
+        else:
+            assert len(_charts(at)) == charts, page
+            assert at.metric, page
+        for chart in _charts(at):
+            spec = json.loads(chart.proto.spec)
+            assert spec.get("layer") or spec.get("mark"), page
+
+
+def test_marketing_and_sales_figures_match_the_marts(
+    built_sample: BuiltSample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = _serving(built_sample.home)
+    at = _app(serving, monkeypatch).run()
+
+    met, complete = _sql(
+        serving,
+        "select count(*) filter (where is_met), count(*) from marts.fct_marketing_sla_weekly "
+        "where is_week_complete",
+    )[0]
+    last_week, delivered, target = _sql(
+        serving,
+        "select week_start_date, delivered_mqls, target_mqls from marts.fct_marketing_sla_weekly "
+        "where is_week_complete order by week_start_date desc limit 1",
+    )[0]
+    shown = _metrics(at)
+    assert shown["Weeks the promise was kept"] == f"{met} of {complete}"
+    assert shown[f"Leads delivered, week of {last_week:%d %b}"] == f"{delivered} of {target}"
+
+    at.switch_page("views/sales_sla.py").run()
+    handoffs, touched, decided = _sql(
+        serving,
+        "select sum(handoffs), sum(first_touched_in_sla), sum(dispositioned_in_sla) "
+        "from marts.fct_sales_sla_weekly",
+    )[0]
+    overdue = _sql(serving, "select count(*) from marts.rpt_open_sla_breaches where is_overdue")[0][
+        0
+    ]
+    shown = _metrics(at)
+    assert shown["Leads handed to sales"] == f"{handoffs:,}"
+    assert shown["First touch on time"] == _pct(touched, handoffs)
+    assert shown["Decision on time"] == _pct(decided, handoffs)
+    assert shown["Open breaches to act on"] == f"{overdue:,}"
+    # The to-do list is the one table: every open breach, most overdue first.
+    table = at.dataframe[0].value
+    assert len(table) == _sql(serving, "select count(*) from marts.rpt_open_sla_breaches")[0][0]
+    overdue_days = list(table["Overdue by (days)"])
+    assert overdue_days == sorted(overdue_days, reverse=True)
+
+    at.switch_page("views/funnel.py").run()
+    inbound = _sql(
+        serving,
+        """
+        select sum(c.sqls_in_window), sum(c.handoffs)
+        from marts.fct_funnel_cohorts as c
+        inner join (select channel, bool_or(is_inbound) as is_inbound
+                    from marts.fct_handoffs group by channel) as h on c.channel = h.channel
+        where c.is_mature and h.is_inbound
+        """,
+    )[0]
+    assert _metrics(at)["MQL→SQL, inbound"] == _pct(*inbound)
+
+
+def test_filters_change_what_every_page_shows(
+    built_sample: BuiltSample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = _serving(built_sample.home)
+    at = _app(serving, monkeypatch).run()
+    weeks = at.select_slider(key="weeks")
+    all_weeks = weeks.options
+    assert len(all_weeks) > 10
+
+    # The last four weeks only: at most four complete weeks are judged.
+    first = _sql(
+        serving,
+        "select min(week_start_date) from (select distinct week_start_date "
+        "from marts.fct_marketing_sla_weekly order by week_start_date desc limit 4)",
+    )[0][0]
+    last = _sql(serving, "select max(week_start_date) from marts.fct_marketing_sla_weekly")[0][0]
+    weeks.set_value((first, last)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    met, complete = _sql(
+        serving,
+        "select count(*) filter (where is_met), count(*) from marts.fct_marketing_sla_weekly "
+        "where is_week_complete and week_start_date between ? and ?",
+        [first, last],
+    )[0]
+    assert complete <= 4
+    assert _metrics(at)["Weeks the promise was kept"] == f"{met} of {complete}"
+
+    # One team: the sales page counts that team's handoffs in those weeks.
+    team = _sql(
+        serving,
+        "select team from marts.fct_handoffs where team <> 'default' group by team "
+        "order by count(*) desc limit 1",
+    )[0][0]
+    at.multiselect(key="teams").set_value([team]).run()
+    at.switch_page("views/sales_sla.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    handoffs = _sql(
+        serving,
+        "select count(*) from marts.fct_handoffs where team = ? "
+        "and handoff_week_start_date between ? and ?",
+        [team, first, last],
+    )[0][0]
+    assert _metrics(at)["Leads handed to sales"] == f"{handoffs:,}"
+    table = at.dataframe[0].value if at.dataframe else None
+    if table is not None:
+        assert set(table["Team"]) == {team}
+
+    # One channel on top: the sales figures come from the handoffs of that channel.
+    channel = _sql(
+        serving,
+        "select channel from marts.fct_handoffs where team = ? group by channel "
+        "order by count(*) desc limit 1",
+        [team],
+    )[0][0]
+    at.multiselect(key="channels").set_value([channel]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    handoffs = _sql(
+        serving,
+        "select count(*) from marts.fct_handoffs where team = ? and channel = ? "
+        "and handoff_week_start_date between ? and ?",
+        [team, channel, first, last],
+    )[0][0]
+    assert _metrics(at)["Leads handed to sales"] == f"{handoffs:,}"
+
+    at.switch_page("views/funnel.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    cohort_handoffs = _sql(
+        serving,
+        "select sum(handoffs) from marts.fct_funnel_cohorts where channel = ? "
+        "and cohort_week_start_date between ? and ?",
+        [channel, first, last],
+    )[0][0]
+    assert _metrics(at)["Leads handed to sales"] == f"{cohort_handoffs:,}"
+    # The funnel has no team: the page says the team filter does not apply.
+    assert any("team filter does not apply" in c.value for c in at.caption)
+
+
+def test_a_republish_shows_new_data_and_a_missing_mart_a_message(
+    built_sample: BuiltSample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = tmp_path / "serving" / "handoff.duckdb"
+    serving.parent.mkdir()
+    shutil.copyfile(_serving(built_sample.home), serving)
+    at = _app(serving, monkeypatch)
+    at.run().switch_page("views/sales_sla.py").run()
+    before = _metrics(at)["Leads handed to sales"]
+
+    # A new publish: another file renamed over the old one, as publish does.
+    new = tmp_path / "serving" / ".handoff.duckdb.tmp"
+    shutil.copyfile(serving, new)
+    with duckdb.connect(str(new)) as con:
+        con.execute("delete from marts.fct_sales_sla_weekly where team <> 'default'")
+        con.execute("drop table marts.fct_funnel_cohorts")
+    os.replace(new, serving)
+
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = _metrics(at)["Leads handed to sales"]
+    expected = _sql(serving, "select sum(handoffs) from marts.fct_sales_sla_weekly")[0][0]
+    assert after == f"{expected:,}" != before
+
+    at.switch_page("views/funnel.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("marts.fct_funnel_cohorts" in info.value for info in at.info)
+    assert not _charts(at)
+
+
+def test_dashboard_refuses_to_start_without_a_published_serving_copy(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [HANDOFF, "dashboard", "--home", str(tmp_path / "home"), "--no-browser"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    serving = tmp_path / "home" / "serving" / "handoff.duckdb"
+    assert (
+        proc.stderr.strip()
+        == f"error: nothing is published yet at {serving}: run `handoff run` first"
+    )
+
+
+# --- a real server in a real browser ---------------------------------------------
+
+
+class Chromium:
+    """Debian's headless Chromium driven over the DevTools protocol, so the test can
+    wait (in real time) until Streamlit has rendered, then take the screenshot."""
+
+    def __init__(self, profile: Path, width: int = 1400, height: int = 2000) -> None:
+        from websockets.sync.client import connect
+
+        profile.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "--hide-scrollbars",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chromium did not open its DevTools port")
+            time.sleep(0.2)
+        port = int(port_file.read_text().splitlines()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30) as resp:
+            targets = json.load(resp)
+        page = next(t for t in targets if t["type"] == "page")
+        self._stack = contextlib.ExitStack()
+        self.ws = self._stack.enter_context(
+            connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        )
+        self.calls = 0
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.calls += 1
+        self.ws.send(json.dumps({"id": self.calls, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv(timeout=120))
+            if message.get("id") == self.calls:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def evaluate(self, expression: str) -> Any:
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)[
+            "result"
+        ].get("value")
+
+    def open(self, url: str, charts: int, timeout: float = 180) -> dict[str, Any]:
+        """Load ``url`` and wait until Streamlit has finished the script run and drawn
+        at least ``charts`` charts (or an exception); return what the page shows."""
+        self.call("Page.navigate", url=url)
+        deadline = time.monotonic() + timeout
+        state: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            state = self.evaluate(
+                """(() => {
+                  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+                  return {
+                    charts: charts.length,
+                    drawn: charts.filter(c => c.querySelector('canvas, svg')).length,
+                    running: !!document.querySelector('[data-testid="stStatusWidgetRunningIcon"]'),
+                    exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+                    text: document.body ? document.body.innerText : '',
+                  };
+                })()"""
+            )
+            if state["exceptions"] or (state["drawn"] >= charts and not state["running"]):
+                time.sleep(1.5)  # let the last charts paint
+                return self.evaluate(
+                    """(() => ({
+                      drawn: document.querySelectorAll(
+                        '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+                      ).length,
+                      exceptions: document.querySelectorAll('[data-testid="stException"]').length,
+                      text: document.body.innerText,
+                      html: document.documentElement.outerHTML,
+                    }))()"""
+                )
+            time.sleep(0.5)
+        raise AssertionError(f"{url} did not render {charts} chart(s) in {timeout:.0f} s: {state}")
+
+    def screenshot(self, path: Path) -> Path:
+        import base64
+
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def close(self) -> None:
+        try:
+            self._stack.close()
+        finally:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[Chromium]:
+    if not os.path.exists(CHROMIUM):
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the browser test must run in CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    browser = Chromium(tmp_path / "chromium-profile")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def dashboard_server(built_sample: BuiltSample, tmp_path: Path) -> Iterator[str]:
+    """`handoff dashboard --no-browser` on a free port, stopped (with its Streamlit
+    child) at the end."""
+    port = _free_port()
+    log = open(tmp_path / "dashboard.log", "w")  # noqa: SIM115 — closed below
+    proc = subprocess.Popen(
+        [
+            HANDOFF,
+            "dashboard",
+            "--home",
+            str(built_sample.home),
+            "--port",
+            str(port),
+            "--no-browser",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(
+                    "the dashboard server did not answer: "
+                    + (tmp_path / "dashboard.log").read_text()[-3000:]
+                )
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _distinct_colours(png: bytes) -> tuple[int, float]:
+    """Distinct colours of a PNG and the share of its pixels that are not background."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image.thumbnail((700, 1000))
+    colours = image.getcolors(maxcolors=1 << 24) or []
+    background = max(colours)[0]
+    return len(colours), 1 - background / (image.width * image.height)
+
+
+def test_a_real_server_renders_the_charts_in_chromium(
+    dashboard_server: str, chromium: Chromium, tmp_path: Path
+) -> None:
+    page = chromium.open(dashboard_server, charts=2)
+    assert page["exceptions"] == 0, page["text"][:2000]
+    assert "Did marketing keep its promise?" in page["text"]
+    assert "Data as of 01 Jan 2026, 00:00 UTC" in page["text"]
+    assert "vega-embed" in page["html"]
+    assert page["drawn"] >= 2
+    png = chromium.screenshot(tmp_path / "marketing_sla.png")
+    colours, inked = _distinct_colours(png.read_bytes())
+    assert colours > 100, colours
+    assert inked > 0.05, inked
+
+    page = chromium.open(f"{dashboard_server}/sales_sla", charts=3)
+    assert page["exceptions"] == 0, page["text"][:2000]
+    assert "Leads to act on now" in page["text"]
+    assert page["drawn"] >= 3
+    colours, inked = _distinct_colours(chromium.screenshot(tmp_path / "sales_sla.png").read_bytes())
+    assert colours > 100 and inked > 0.05, (colours, inked)
