@@ -47,16 +47,16 @@ kpis[2].metric(
     "–" if not marketers else f"{sellers / marketers:.1f}",
 )
 kpis[3].metric(
-    "New leads per seller per week",
+    "Leads per seller a week",
     "–" if staffed.empty else f"{staffed['handoffs'].sum() / staffed['sellers'].sum():.1f}",
     help="Handoffs to teams with sellers, divided by their sellers, averaged over the weeks.",
 )
 kpis[4].metric(
-    f"Open handoffs, week of {last:%d %b}",
+    "Open handoffs",
     sc.number(roster["open_handoffs"].sum()),
     delta=f"{sc.number(roster['open_breached_handoffs'].sum())} past a deadline",
     delta_color="inverse",
-    help="Handed over, not yet qualified or disqualified, at the end of the last week.",
+    help=f"Handed over and not yet decided at the end of the week of {last:%d %b %Y}.",
 )
 
 st.subheader("How many new leads does each seller get per week?")

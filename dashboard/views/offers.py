@@ -39,6 +39,8 @@ if offers.empty:
     st.warning("No lead met an offer in the chosen months and channels: widen the filters.")
     st.stop()
 offers["label"] = offers["offer_name"].str.slice(0, 48)
+clash = offers["label"].duplicated(keep=False)  # same name in both CRMs, or cut short
+offers.loc[clash, "label"] = offers["label"] + " (" + offers["offer_id"] + ")"
 offers["direction"] = offers["is_inbound"].map({True: "inbound", False: "outbound"})
 offers["mql_to_sql_rate"] = offers["sqls"] / offers["mqls"].where(offers["mqls"] > 0)
 
@@ -66,7 +68,8 @@ top = offers.nlargest(15, ["sqls", "leads"])
 offer_axis = alt.Y(
     "label:N",
     title=None,
-    sort=alt.SortField("sqls", order="descending"),
+    # An explicit order: layered charts drop a sort by field.
+    sort=list(top.sort_values(["sqls", "leads"], ascending=False)["label"]),
     axis=alt.Axis(labelLimit=260),
 )
 stage_scale = alt.Scale(domain=["Leads", "MQLs", "SQLs"], range=["#c6dbef", "#6baed6", "#08519c"])

@@ -98,7 +98,7 @@ kpis[2].metric(
     help="Share of handoffs qualified, disqualified or recycled before the disposition deadline.",
 )
 kpis[3].metric(
-    "Median wait for a first touch",
+    "Median first-touch wait",
     "–" if pd.isna(median_minutes) else f"{median_minutes / 60:.1f} h",
     help="Median business hours from the handoff to the first touch (touched handoffs).",
 )
