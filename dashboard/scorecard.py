@@ -32,6 +32,8 @@ NEUTRAL = "#9aa5b1"
 INBOUND = "#1f77b4"
 OUTBOUND = "#ff8c1a"
 TARGET = "#3c4650"
+# For categories that mean neither good nor bad (teams): no red, no green.
+CATEGORIES = ["#1f77b4", "#ff8c1a", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
 def serving_path() -> Path:

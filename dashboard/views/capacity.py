@@ -56,6 +56,7 @@ kpis[4].metric(
     sc.number(roster["open_handoffs"].sum()),
     delta=f"{sc.number(roster['open_breached_handoffs'].sum())} past a deadline",
     delta_color="inverse",
+    delta_arrow="off",
     help=f"Handed over and not yet decided at the end of the week of {last:%d %b %Y}.",
 )
 
@@ -69,7 +70,12 @@ sc.chart(
             "yearmonthdate(week_start_date):T", title="Week starting", axis=alt.Axis(format="%d %b")
         ),
         y=alt.Y("handoffs_per_seller:Q", title="Handoffs per seller"),
-        color=alt.Color("team:N", title="Team", legend=alt.Legend(orient="top")),
+        color=alt.Color(
+            "team:N",
+            title="Team",
+            scale=alt.Scale(range=sc.CATEGORIES),
+            legend=alt.Legend(orient="top"),
+        ),
         tooltip=[
             alt.Tooltip("week_start_date:T", title="Week starting", format="%d %b %Y"),
             "team:N",
@@ -121,7 +127,9 @@ sc.chart(
 )
 
 st.subheader("Who is on each team?")
-people = roster.melt(id_vars="team", value_vars=["sellers", "marketers"], var_name="role")
+people = roster[(roster["sellers"] > 0) | (roster["marketers"] > 0)].melt(
+    id_vars="team", value_vars=["sellers", "marketers"], var_name="role"
+)
 sc.chart(
     alt.Chart(people)
     .mark_bar()

@@ -128,7 +128,7 @@ with right:
 
 st.subheader("Inbound against outbound, cohort by cohort")
 st.caption(
-    "MQL→SQL of each week's handoffs. Hollow points: cohorts still inside their conversion "
+    "MQL→SQL of each week's handoffs. Dotted line: cohorts still inside their conversion "
     "window, whose rate can still rise."
 )
 by_cohort = cohorts.groupby(["cohort_week_start_date", "direction"], as_index=False).agg(
@@ -168,7 +168,7 @@ sc.chart(
     height=370,
 )
 
-st.subheader("The faster sales calls, the more leads qualify?")
+st.subheader("Does a faster first touch bring more SQLs?")
 st.caption(
     "MQL→SQL by how long the first touch took (the lead-response curve of HBR's "
     "“The Short Life of Online Sales Leads”), on your own leads; mature months only."

@@ -23,7 +23,7 @@ sc.not_applied(f, "team", "offers belong to marketing, not to a sales team")
 clause, params = sc.where(f.months("month_start_date"), f.channel("channel"))
 offers = sc.query(
     f"""
-    select offer_id, offer_name, offer_type, channel, is_inbound,
+    select offer_id, offer_name, offer_type, crm, channel, is_inbound,
         sum(leads) as leads, sum(mqls) as mqls, sum(sqls) as sqls,
         sum(first_touch_won_deals) as first_touch_won_deals,
         sum(last_touch_won_deals) as last_touch_won_deals,
@@ -31,16 +31,20 @@ offers = sc.query(
         sum(last_touch_revenue) as last_touch_revenue
     from {sc.SCHEMA}.fct_offer_performance
     {clause}
-    group by offer_id, offer_name, offer_type, channel, is_inbound
+    group by offer_id, offer_name, offer_type, crm, channel, is_inbound
     """,
     params,
 )
 if offers.empty:
     st.warning("No lead met an offer in the chosen months and channels: widen the filters.")
     st.stop()
+# Offers can share a name (a form and the campaign it syncs to, two forms): tell
+# them apart by CRM, then by id.
 offers["label"] = offers["offer_name"].str.slice(0, 48)
-clash = offers["label"].duplicated(keep=False)  # same name in both CRMs, or cut short
-offers.loc[clash, "label"] = offers["label"] + " (" + offers["offer_id"] + ")"
+clash = offers["label"].duplicated(keep=False)
+offers.loc[clash, "label"] = offers["label"] + " · " + offers["crm"]
+clash = offers["label"].duplicated(keep=False)
+offers.loc[clash, "label"] = offers["label"] + " · " + offers["offer_id"].str.slice(0, 10)
 offers["direction"] = offers["is_inbound"].map({True: "inbound", False: "outbound"})
 offers["mql_to_sql_rate"] = offers["sqls"] / offers["mqls"].where(offers["mqls"] > 0)
 
