@@ -9,8 +9,9 @@ Suites are defined here, in code, for every mart the dbt manifest declares in sc
   (dbt already runs them; GX repeats them on what is about to be published, and the
   Data Docs show analysts what was checked);
 - specific ones: no timestamp after the run's as-of, rates and shares in [0, 1],
-  deadlines at or after the clock start, one handoff per MQL entry, weekly and
-  cohort totals adding up to the handoffs, row counts bounded by the raw records;
+  deadlines at or after the clock start, one handoff per MQL entry, weekly,
+  cohort, channel and capacity totals adding up to the handoffs, row counts
+  bounded by the raw records;
 - raw contract: the columns every file must carry are present and ids are set.
 
 GX 1.x cannot validate DuckDB tables through SQLAlchemy, so each table is read into
@@ -323,13 +324,22 @@ def _specific_expectations(
         )
     if (
         handoffs is not None
-        and mart in ("fct_sales_sla_weekly", "fct_funnel_cohorts", "fct_speed_to_lead")
+        and mart
+        in ("fct_sales_sla_weekly", "fct_funnel_cohorts", "fct_speed_to_lead", "fct_team_capacity")
         and "handoffs" in columns
     ):
         suite.add(
             "ExpectColumnSumToBeBetween",
             f"handoffs add up to the {handoffs:,} rows of fct_handoffs",
             column="handoffs",
+            min_value=handoffs,
+            max_value=handoffs,
+        )
+    if handoffs is not None and mart == "fct_channel_performance" and "mqls" in columns:
+        suite.add(
+            "ExpectColumnSumToBeBetween",
+            f"mqls add up to the {handoffs:,} rows of fct_handoffs",
+            column="mqls",
             min_value=handoffs,
             max_value=handoffs,
         )

@@ -39,6 +39,10 @@ MARTS = [
     "fct_funnel_cohorts",
     "rpt_open_sla_breaches",
     "fct_speed_to_lead",
+    "dim_offers",
+    "fct_offer_performance",
+    "fct_channel_performance",
+    "fct_team_capacity",
 ]
 
 
@@ -129,6 +133,8 @@ def test_each_handoff_is_one_row(con: duckdb.DuckDBPyConnection) -> None:
         ("fct_sales_sla_weekly", "handoffs"),
         ("fct_funnel_cohorts", "handoffs"),
         ("fct_speed_to_lead", "handoffs"),
+        ("fct_channel_performance", "mqls"),
+        ("fct_team_capacity", "handoffs"),
     ):
         assert scalar(con, f"select sum({column}) from marts.{mart}") == total, mart
 

@@ -1,0 +1,123 @@
+"""The metrics layer (DESIGN §10: dbt semantic layer / MetricFlow): `dbt parse`
+writes the semantic manifest, and `mf query` — the command the README shows —
+answers every metric on the built sample's build database. Two answers are checked
+against the marts they summarise: the overall MQL→SQL rate against
+`fct_funnel_cohorts` and the first-touch SLA rate against `fct_handoffs`; the
+weekly series against `fct_marketing_sla_weekly`.
+
+mf reads `target/semantic_manifest.json` under the dbt project and opens the build
+database for writing, so the test runs it on copies of both.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import copy_home
+
+pytestmark = pytest.mark.slow
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+# metric → the grain it is queried at (the monthly marts have no finer time)
+METRICS = {
+    "mql_to_sql_rate": "week",
+    "marketing_sla_attainment": "week",
+    "good_fit_share": "week",
+    "first_touch_sla_rate": "week",
+    "disposition_sla_rate": "week",
+    "median_business_minutes_to_first_touch": "week",
+    "win_rate": "month",
+    "revenue_influenced": "month",
+}
+
+
+@pytest.fixture(scope="module")
+def mf_project(built_sample, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("metrics")
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "models", "macros", "seeds", "profiles", "snapshots"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.exists():
+            shutil.copy(source, project / name)
+    shutil.copytree(PROJECT_DIR / "tests" / "dbt", project / "tests" / "dbt")
+    home = copy_home(built_sample.home, root / "home")
+    env = {
+        **os.environ,
+        "HANDOFF_HOME": str(home),
+        "DBT_PROFILES_DIR": str(project / "profiles"),
+        "DBT_LOG_PATH": str(root / "logs"),
+    }
+    parse = subprocess.run(
+        [str(BIN / "dbt"), "parse"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert parse.returncode == 0, parse.stdout[-3000:] + parse.stderr[-3000:]
+    assert (project / "target" / "semantic_manifest.json").exists()
+    return project, env
+
+
+def mf_query(mf_project: tuple[Path, dict], metric: str, group_by: str | None) -> list[dict]:
+    project, env = mf_project
+    out = project / f"{metric}_{group_by or 'total'}.csv"
+    args = [str(BIN / "mf"), "query", "--metrics", metric, "--csv", str(out)]
+    if group_by:
+        args += ["--group-by", group_by]
+    result = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and out.exists(), (
+        f"mf query {metric} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    with out.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_metric_answers_by_time(mf_project: tuple[Path, dict]) -> None:
+    for metric, grain in METRICS.items():
+        rows = mf_query(mf_project, metric, f"metric_time__{grain}")
+        values = [row[metric] for row in rows if row[metric] not in ("", None)]
+        assert len(values) >= 10, (metric, rows[:3])
+        numbers = [float(value) for value in values]
+        if metric.endswith(("_rate", "_share")):
+            assert all(0 <= number <= 1 for number in numbers), metric
+        assert any(number > 0 for number in numbers), metric
+
+
+def test_metrics_equal_what_the_marts_say(mf_project: tuple[Path, dict]) -> None:
+    project, env = mf_project
+    with duckdb.connect(str(Path(env["HANDOFF_HOME"]) / "build.duckdb"), read_only=True) as con:
+        cohorts = con.execute(
+            "select sum(sqls_in_window) / sum(handoffs) from marts.fct_funnel_cohorts"
+        ).fetchone()[0]
+        first_touch = con.execute(
+            "select avg(case when is_first_touched_in_sla then 1.0 else 0.0 end) "
+            "from marts.fct_handoffs"
+        ).fetchone()[0]
+        weekly = dict(
+            con.execute(
+                "select week_start_date, sum(delivered_mqls) / sum(target_mqls) "
+                "from marts.fct_marketing_sla_weekly group by 1"
+            ).fetchall()
+        )
+    (rate,) = mf_query(mf_project, "mql_to_sql_rate", None)
+    assert float(rate["mql_to_sql_rate"]) == pytest.approx(cohorts)
+    (touch,) = mf_query(mf_project, "first_touch_sla_rate", None)
+    assert float(touch["first_touch_sla_rate"]) == pytest.approx(first_touch)
+    by_week = mf_query(mf_project, "marketing_sla_attainment", "metric_time__week")
+    assert {
+        row["metric_time__week"][:10]: float(row["marketing_sla_attainment"]) for row in by_week
+    } == {str(week): pytest.approx(value) for week, value in weekly.items()}
