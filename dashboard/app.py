@@ -17,6 +17,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+# The URL paths are the ones the dbt exposures (models/exposures.yml) link to.
 navigation = st.navigation(
     [
         st.Page(
@@ -26,8 +27,18 @@ navigation = st.navigation(
             default=True,
         ),
         st.Page("views/sales_sla.py", title="Sales SLA", icon=":material/timer:"),
-        st.Page("views/funnel.py", title="Funnel cohorts", icon=":material/filter_alt:"),
-        st.Page("views/offers.py", title="Feedback loop (offers)", icon=":material/sync_alt:"),
+        st.Page(
+            "views/funnel.py",
+            title="Funnel cohorts",
+            icon=":material/filter_alt:",
+            url_path="funnel_cohorts",
+        ),
+        st.Page(
+            "views/offers.py",
+            title="Feedback loop (offers)",
+            icon=":material/sync_alt:",
+            url_path="feedback_loop",
+        ),
         st.Page("views/capacity.py", title="Capacity", icon=":material/groups:"),
     ]
 )

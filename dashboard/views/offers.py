@@ -49,7 +49,18 @@ offers["direction"] = offers["is_inbound"].map({True: "inbound", False: "outboun
 offers["mql_to_sql_rate"] = offers["sqls"] / offers["mqls"].where(offers["mqls"] > 0)
 
 kpis = st.columns(5)
-kpis[0].metric("Offers that brought leads", sc.number((offers["leads"] > 0).sum()))
+catalogue = None
+if "dim_offers" in sc.marts():
+    offer_clause, offer_params = sc.where(f.channel("channel"))
+    catalogue = sc.query(
+        f"select count(*) as offers from {sc.SCHEMA}.dim_offers {offer_clause}", offer_params
+    )["offers"].iloc[0]
+with_leads = int((offers["leads"] > 0).sum())
+kpis[0].metric(
+    "Offers that brought leads",
+    sc.number(with_leads) if catalogue is None else f"{with_leads} of {catalogue}",
+    help="Of every form and campaign in the CRMs (the channel filter applies).",
+)
 kpis[1].metric(
     "Leads who met an offer",
     sc.number(offers["leads"].sum()),
