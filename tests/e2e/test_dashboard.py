@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 from conftest import BuiltSample, _free_port
 from streamlit.testing.v1 import AppTest
 
@@ -523,3 +525,21 @@ def test_a_real_server_renders_the_charts_in_chromium(
     assert page["drawn"] >= 3
     colours, inked = _distinct_colours(chromium.screenshot(tmp_path / "sales_sla.png").read_bytes())
     assert colours > 100 and inked > 0.05, (colours, inked)
+
+    # Every dbt exposure (models/exposures.yml) links to a page the server really serves.
+    exposures = yaml.safe_load((ROOT / "models" / "exposures.yml").read_text())["exposures"]
+    by_label = {
+        "Marketing SLA": "views/marketing_sla.py",
+        "Sales SLA": "views/sales_sla.py",
+        "Funnel cohorts": "views/funnel.py",
+        "Feedback loop (offers)": "views/offers.py",
+        "Capacity": "views/capacity.py",
+    }
+    assert sorted(e["label"] for e in exposures) == sorted(by_label)
+    for exposure in exposures:
+        title, _, charts = PAGES[by_label[exposure["label"]]]
+        path = urllib.parse.urlparse(exposure["url"]).path
+        page = chromium.open(f"{dashboard_server}{path}", charts=charts)
+        assert page["exceptions"] == 0, (path, page["text"][:2000])
+        assert title in page["text"], path
+        assert page["drawn"] >= charts, path
