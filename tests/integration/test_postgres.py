@@ -252,6 +252,15 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
     assert {"stg_hubspot__contacts", "stg_salesforce__leads"} <= views
     assert pg_query("select count(*) > 0 from staging.stg_hubspot__contacts") == [(True,)]
     assert pg_query("select count(*) > 0 from staging.stg_salesforce__leads") == [(True,)]
+    # the alignment marts build on PostgreSQL too, and reconcile with the handoffs
+    for mart in ("dim_offers", "fct_offer_performance", "fct_channel_performance"):
+        assert pg_query(f"select count(*) > 0 from marts.{mart}") == [(True,)], mart
+    assert pg_query(
+        "select (select sum(mqls) from marts.fct_channel_performance) "
+        "= (select count(*) from marts.fct_handoffs), "
+        "(select sum(handoffs) from marts.fct_team_capacity) "
+        "= (select count(*) from marts.fct_handoffs)"
+    ) == [(True, True)]
     with duckdb.connect(str(home / "ingest.duckdb"), read_only=True) as duck:
         loads = duck.execute(
             "select count(distinct (batch_id, loaded_at)) from raw._batches"

@@ -1,7 +1,8 @@
 {#-
     One row per offer (content asset or campaign a lead can meet, DESIGN §1
     "feedback loop", §7): each HubSpot form (by form id, named by its latest title)
-    and each Salesforce campaign. Type, channel and inbound/outbound come from
+    and each Salesforce campaign (also one only a campaign membership names, when the
+    campaign is missing from the extracts). Type, channel and inbound/outbound come from
     `seeds/offer_type_map` (HubSpot forms: row `form`; campaigns: by Campaign.Type).
 -#}
 with
@@ -78,6 +79,41 @@ offers as (
 
 ),
 
+-- a membership of a campaign missing from the extracts (deleted, never exported)
+-- still names an offer: keep it, typed as unmapped, so every touch has its offer
+unknown_campaigns as (
+
+    select distinct
+        touches.offer_id,
+        touches.crm,
+        'Other' as source_type,
+        touches.offer_id as offer_name,
+        cast(null as {{ dbt.type_string() }}) as page_url,
+        cast(null as {{ dbt.type_string() }}) as campaign_status,
+        cast(null as {{ dbt.type_boolean() }}) as is_active
+
+    from touches
+
+    where
+        touches.crm = 'salesforce'
+        and not exists (
+            select 1
+            from offers
+            where offers.offer_id = touches.offer_id
+        )
+
+),
+
+all_offers as (
+
+    select * from offers
+
+    union all
+
+    select * from unknown_campaigns
+
+),
+
 touch_bounds as (
 
     select
@@ -110,7 +146,7 @@ final as (
         cast(touch_bounds.first_touched_at as {{ dbt.type_timestamp() }}) as first_touched_at,
         cast(touch_bounds.last_touched_at as {{ dbt.type_timestamp() }}) as last_touched_at
 
-    from offers
+    from all_offers as offers
 
     left join offer_type_map
         on
