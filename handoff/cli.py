@@ -86,7 +86,19 @@ def _sample_as_of(landing: Path) -> str | None:
     "sample's extraction time when running on the generated sample).",
 )
 @click.option("--target", help="dbt target in profiles/profiles.yml (default duckdb).")
-def run(landing: Path | None, home: Path | None, as_of: str | None, target: str | None) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild the incremental models from scratch (passed to dbt build) instead of "
+    "updating only the leads new batches touched.",
+)
+def run(
+    landing: Path | None,
+    home: Path | None,
+    as_of: str | None,
+    target: str | None,
+    full_refresh: bool,
+) -> None:
     """Run the whole pipeline once: ingest new batches, build and test every model."""
     if home:
         os.environ["HANDOFF_HOME"] = str(home.resolve())
@@ -94,6 +106,8 @@ def run(landing: Path | None, home: Path | None, as_of: str | None, target: str 
         os.environ["HANDOFF_LANDING"] = str(landing.resolve())
     if target:
         os.environ["HANDOFF_TARGET"] = target
+    if full_refresh:
+        os.environ["HANDOFF_FULL_REFRESH"] = "1"
     settings = Settings.from_env()
     settings.home.mkdir(parents=True, exist_ok=True)
 
@@ -131,6 +145,7 @@ def run(landing: Path | None, home: Path | None, as_of: str | None, target: str 
         "as_of": settings.as_of.isoformat(sep=" "),
         "landing": str(settings.landing),
         "target": settings.target,
+        "full_refresh": settings.full_refresh,
         "success": outcome.success,
         "seconds": round(time.monotonic() - started, 1),
         "batches_rejected": outcome.rejected_batches,

@@ -49,6 +49,8 @@ class Settings:
     target: str
     as_of: datetime
     source_timezones: dict[str, str]
+    # dbt build --full-refresh: rebuild the incremental models from scratch
+    full_refresh: bool = False
 
     @property
     def build_db(self) -> Path:
@@ -89,4 +91,5 @@ class Settings:
             target=os.environ.get("HANDOFF_TARGET", "duckdb"),
             as_of=parse_as_of(os.environ.get("HANDOFF_AS_OF")),
             source_timezones=tzs,
+            full_refresh=os.environ.get("HANDOFF_FULL_REFRESH", "") not in ("", "0"),
         )

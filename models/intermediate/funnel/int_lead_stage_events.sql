@@ -11,59 +11,79 @@
     from Salesforce, so the sync's mirror copies are not counted twice.
     Consecutive entries into the same stage collapse into the first.
 -#}
+{{
+    config(
+        materialized=lead_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_affected_leads() }}",
+    )
+}}
+{%- if target.type != 'spark' %}
+-- depends_on: {{ ref('int_incremental_leads') }}
+{% endif %}
 with
 
 leads as (
 
     select * from {{ ref('int_leads_unioned') }}
+    {{ affected_leads('lead_id') }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('stg_hubspot__contacts') }}
+    {{ affected_leads('contact_id', 'hubspot_contact_id') }}
 
 ),
 
 property_history as (
 
     select * from {{ ref('stg_hubspot__contact_property_history') }}
+    {{ affected_leads('contact_id', 'hubspot_contact_id') }}
 
 ),
 
 contact_versions as (
 
     select * from {{ ref('stg_hubspot__contact_versions') }}
+    {{ affected_leads('contact_id', 'hubspot_contact_id') }}
 
 ),
 
 salesforce_leads as (
 
     select * from {{ ref('stg_salesforce__leads') }}
+    {{ affected_leads('lead_id', 'salesforce_lead_id') }}
 
 ),
 
 lead_history as (
 
     select * from {{ ref('stg_salesforce__lead_history') }}
+    {{ affected_leads('lead_id', 'salesforce_lead_id') }}
 
 ),
 
 lead_versions as (
 
     select * from {{ ref('stg_salesforce__lead_versions') }}
+    {{ affected_leads('lead_id', 'salesforce_lead_id') }}
 
 ),
 
 opportunities as (
 
     select * from {{ ref('stg_salesforce__opportunities') }}
+    {{ affected_leads('opportunity_id', 'converted_opportunity_id') }}
 
 ),
 
 opportunity_history as (
 
     select * from {{ ref('stg_salesforce__opportunity_history') }}
+    {{ affected_leads('opportunity_id', 'converted_opportunity_id') }}
 
 ),
 

@@ -7,23 +7,37 @@
     (an exact segment wins a tie). First touch, disposition and sql_at look only
     inside the handoff's own window [handoff, next handoff).
 -#}
+{{
+    config(
+        materialized=lead_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_affected_leads() }}",
+    )
+}}
+{%- if target.type != 'spark' %}
+-- depends_on: {{ ref('int_incremental_leads') }}
+{% endif %}
 with
 
 stage_events as (
 
     select * from {{ ref('int_lead_stage_events') }}
+    {{ affected_leads('lead_id') }}
 
 ),
 
 leads as (
 
     select * from {{ ref('int_leads_unioned') }}
+    {{ affected_leads('lead_id') }}
 
 ),
 
 lead_attributes as (
 
     select * from {{ ref('int_lead_attributes') }}
+    {{ affected_leads('lead_id') }}
 
 ),
 
@@ -36,6 +50,7 @@ owners as (
 activities as (
 
     select * from {{ ref('int_sales_activities') }}
+    {{ affected_leads('lead_id') }}
 
 ),
 
@@ -54,12 +69,14 @@ sales_teams as (
 lead_history as (
 
     select * from {{ ref('stg_salesforce__lead_history') }}
+    {{ affected_leads('lead_id', 'salesforce_lead_id') }}
 
 ),
 
 property_history as (
 
     select * from {{ ref('stg_hubspot__contact_property_history') }}
+    {{ affected_leads('contact_id', 'hubspot_contact_id') }}
 
 ),
 

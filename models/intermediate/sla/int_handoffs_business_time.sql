@@ -12,7 +12,17 @@
     opening plus the remainder. Business time counts whole minutes (timestamps are
     truncated to the minute), so every engine agrees.
 -#}
-
+{{
+    config(
+        materialized=lead_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        pre_hook="{{ delete_affected_leads() }}",
+    )
+}}
+{%- if target.type != 'spark' %}
+-- depends_on: {{ ref('int_incremental_leads') }}
+{% endif %}
 {#- How many business days past the clock start's a first-touch deadline may
     spill into: 30 × an 8-hour day covers SLAs of up to 240 business hours. Beyond
     it the deadline is null. -#}
@@ -23,6 +33,7 @@ with
 handoffs as (
 
     select * from {{ ref('int_handoffs') }}
+    {{ affected_leads('lead_id') }}
 
 ),
 

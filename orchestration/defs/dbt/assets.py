@@ -36,11 +36,12 @@ class HandoffTranslator(DagsterDbtTranslator):
 def handoff_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
 ):
-    """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant."""
+    """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant;
+    with HANDOFF_FULL_REFRESH set (`handoff run --full-refresh`), `--full-refresh`."""
     settings = handoff.get()
     dbt_vars = {"as_of": settings.as_of.isoformat(sep=" ")}
+    args = ["build", "--vars", json.dumps(dbt_vars)]
+    if settings.full_refresh:
+        args.append("--full-refresh")
     with build_lock(settings.home, "dbt build", progress=context.log.info):
-        yield from dbt.cli(
-            ["build", "--vars", json.dumps(dbt_vars)],
-            context=context,
-        ).stream()
+        yield from dbt.cli(args, context=context).stream()

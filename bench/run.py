@@ -1,0 +1,250 @@
+"""Whole-pipeline benchmark (DESIGN §12): ingest, full build, incremental run, publish.
+
+    .venv/bin/python bench/run.py --leads 1000000
+
+1. Generates N leads (cached by ``--leads``/``--seed`` under bench/.cache, shared with
+   bench/ingest.py) and a *delta batch* touching 1 % of the leads (cached beside it):
+   a new Salesforce batch folder ``2026-01-07`` with a completed call on each of
+   those leads and, for the ones that were MQLs, a move to ``Sales Qualified``
+   (a new Lead version and its LeadHistory row).
+2. Times DuckDB's own ``read_csv`` of the extracts and handoff's ingest of them
+   (bench/ingest.py, each in a fresh process), the full ``dbt build``, ``handoff
+   publish`` (audit and publish), then, with the delta batch added to the landing
+   folder, the delta's ingest and the incremental ``dbt build``.
+3. Samples the resident memory of every process the pipeline starts (dbt and
+   Dagster run in child processes) and reports the peak of their sum.
+
+Prints a table, the ten slowest dbt nodes of the full build and of the incremental
+run, then, as its last line, one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from ingest import BASELINE, INGEST, child, sample  # noqa: E402  (bench/ingest.py)
+
+AS_OF = "2026-01-08 00:00:00"  # after the delta batch, for both builds
+DELTA_BATCH = "2026-01-07"
+
+# Run in a child process (so that DuckDB's memory does not count in the parent):
+# pick 1 % of the leads (a deterministic hash order over the latest version of
+# each Salesforce lead still open), and write a new batch of their changes.
+DELTA = r"""
+import duckdb, sys
+from pathlib import Path
+base, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+con = duckdb.connect()
+con.execute("set enable_progress_bar = false")
+sf = base / "salesforce"
+con.execute(f'''
+    create table lead_versions as
+    select *, filename as _file from read_csv('{sf}/*/Lead.csv', all_varchar = true,
+        filename = true, union_by_name = true)
+''')
+con.execute('''
+    create table chosen as
+    select * exclude (_file, version), row_number() over (order by hash(Id)) as k
+    from (
+        select *, row_number() over (partition by Id order by LastModifiedDate desc, _file desc)
+            as version
+        from lead_versions
+    )
+    where version = 1 and IsDeleted = 'false' and IsConverted = 'false'
+    order by hash(Id)
+''')
+con.execute(f"delete from chosen where k > {n}")
+out.mkdir(parents=True, exist_ok=True)
+ts = "strftime(timestamp '2026-01-05 09:00:00' + to_minutes(k::bigint % 2400), '%Y-%m-%dT%H:%M:%S.000+0000')"
+con.execute(f'''
+    copy (
+        select '00TZZ' || lpad(k::varchar, 13, '0') as Id, Id as WhoId, '' as WhatId,
+            OwnerId, 'Call' as Subject, 'Call' as Type, 'Call' as TaskSubtype,
+            'Completed' as Status, 'true' as IsClosed, 'Normal' as Priority,
+            '2026-01-05' as ActivityDate, {ts} as CompletedDateTime,
+            '60' as CallDurationInSeconds, {ts} as CreatedDate, {ts} as LastModifiedDate,
+            'false' as IsDeleted
+        from chosen order by k
+    ) to '{out}/Task.csv' (header)
+''')
+qualified = "Status in ('Marketing Qualified', 'Working - Contacted')"
+later = "strftime(timestamp '2026-01-06 09:00:00' + to_minutes(k::bigint % 2400), '%Y-%m-%dT%H:%M:%S.000+0000')"
+con.execute(f'''
+    copy (
+        select * exclude (k) replace ('Sales Qualified' as Status, {later} as LastModifiedDate)
+        from chosen where {qualified} order by k
+    ) to '{out}/Lead.csv' (header)
+''')
+con.execute(f'''
+    copy (
+        select '017ZZ' || lpad(k::varchar, 13, '0') as Id, Id as LeadId, 'Status' as Field,
+            Status as OldValue, 'Sales Qualified' as NewValue, {later} as CreatedDate,
+            'false' as IsDeleted
+        from chosen where {qualified} order by k
+    ) to '{out}/LeadHistory.csv' (header)
+''')
+print(con.execute("select count(*) from chosen").fetchone()[0])
+"""
+
+
+def delta_batch(landing: Path, leads: int) -> tuple[Path, int]:
+    """The cached 1 % delta batch for ``landing``: (its folder, leads touched)."""
+    out = landing.parent / f"{landing.name}-delta" / "salesforce" / DELTA_BATCH
+    done = out / "_touched"
+    if not done.exists():
+        proc = subprocess.run(
+            [sys.executable, "-c", DELTA, str(landing), str(out), str(max(1, leads // 100))],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(proc.stderr)
+        done.write_text(proc.stdout.strip().splitlines()[-1])
+    return out, int(done.read_text())
+
+
+class PeakRss:
+    """Samples the summed resident memory of this process's descendants."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run(cmd: list[str], env: dict[str, str], what: str) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return time.perf_counter() - start
+
+
+def slowest(target: Path, n: int = 10) -> list[tuple[str, float]]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = [(r["unique_id"], r["execution_time"]) for r in results]
+    return sorted(nodes, key=lambda item: -item[1])[:n]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
+    parser.add_argument("--keep", type=Path, help="keep the home here instead of a temp dir")
+    args = parser.parse_args()
+    base = sample(args.leads, args.seed, args.cache)
+    delta, touched = delta_batch(base, args.leads)
+    meta = json.loads((base / "_sample.json").read_text())
+    bin_dir = Path(sys.executable).parent
+
+    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
+        home = (args.keep or Path(tmp) / "home").resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        landing = Path(tmp) / "landing"
+        # the cached batches, linked (not copied) into a landing folder of our own
+        for batch in sorted(base.glob("*/*")):
+            (landing / batch.parent.name).mkdir(parents=True, exist_ok=True)
+            (landing / batch.parent.name / batch.name).symlink_to(batch)
+        env = dict(os.environ, HANDOFF_HOME=str(home), HANDOFF_LANDING=str(landing))
+        env["HANDOFF_AS_OF"] = AS_OF
+        dbt_build = [
+            str(bin_dir / "dbt"),
+            "build",
+            "--profiles-dir",
+            "profiles",
+            # where `handoff publish` reads the manifest from, as after `handoff run`
+            "--target-path",
+            str(ROOT / "target" / "duckdb"),
+            "--vars",
+            json.dumps({"as_of": AS_OF}),
+        ]
+
+        base_run = child(BASELINE, landing, Path(tmp) / "baseline.duckdb")
+        with PeakRss() as rss:
+            ing = child(INGEST, landing, home / "build.duckdb")
+            build_s = run(dbt_build, env, "the full dbt build")
+            full_nodes = slowest(ROOT / "target" / "duckdb")
+            publish_s = run(
+                [str(bin_dir / "handoff"), "publish", "--home", str(home), "--as-of", AS_OF],
+                env,
+                "handoff publish",
+            )
+            (landing / "salesforce" / DELTA_BATCH).symlink_to(delta)
+            delta_ing = child(INGEST, landing, home / "build.duckdb")
+            incremental_s = run(dbt_build, env, "the incremental dbt build")
+            incremental_nodes = slowest(ROOT / "target" / "duckdb")
+
+    pipeline_s = ing["seconds"] + build_s + publish_s
+    result = {
+        "leads": args.leads,
+        "activities": meta["activities"],
+        "ingest_s": round(ing["seconds"], 1),
+        "duckdb_read_csv_s": round(base_run["seconds"], 1),
+        "ingest_ratio": round(ing["seconds"] / base_run["seconds"], 2),
+        "build_s": round(build_s, 1),
+        "incremental_s": round(incremental_s, 1),
+        "incremental_ratio": round(incremental_s / build_s, 3),
+        "publish_s": round(publish_s, 1),
+        "peak_rss_mb": round(rss.peak / 2**20),
+    }
+    print(f"\n{args.leads:,} leads, {meta['activities']:,} activities; delta: {touched:,} leads")
+    print(f"{'step':<40}{'seconds':>10}")
+    rows = [
+        ("duckdb read_csv of the extracts", base_run["seconds"]),
+        ("handoff ingest", ing["seconds"]),
+        ("dbt build (full)", build_s),
+        ("handoff publish (audit + publish)", publish_s),
+        ("whole pipeline (ingest+build+publish)", pipeline_s),
+        ("ingest of the 1 % delta batch", delta_ing["seconds"]),
+        ("dbt build (incremental, 1 % delta)", incremental_s),
+    ]
+    for name, seconds in rows:
+        print(f"{name:<40}{seconds:>10.1f}")
+    print(f"ingest / read_csv: {result['ingest_ratio']:.2f}x (goal <= 2x)")
+    print(f"incremental / full build: {result['incremental_ratio']:.1%} (goal <= 10 %)")
+    print(f"peak RSS of the pipeline's processes: {result['peak_rss_mb']:,} MB (goal <= 4 GB)")
+    for title, nodes in (("full build", full_nodes), ("incremental run", incremental_nodes)):
+        print(f"\nslowest dbt nodes, {title}:")
+        for node, seconds in nodes:
+            print(f"  {seconds:8.1f} s  {node}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
