@@ -66,6 +66,7 @@ def conf(home: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "4",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
     }
 
 
@@ -177,7 +178,7 @@ def run_load_raw(home: Path, scratch: Path, progress: Progress | None = None) ->
     log = spark_dir(home) / "mirror.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     result = scratch / "result.json"
-    cmd = [sys.executable, "-m", "handoff.engines.spark", str(home), str(scratch)]
+    cmd = [sys.executable, "-m", "handoff.engines.spark", "load-raw", str(home), str(scratch)]
     with open(log, "w") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
         assert proc.stdout is not None
@@ -192,8 +193,46 @@ def run_load_raw(home: Path, scratch: Path, progress: Progress | None = None) ->
     return json.loads(result.read_text())
 
 
+def json_value(value: Any) -> Any:
+    """A query result value as JSON: itself, or its text for dates, times, decimals."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)  # datetime, date, Decimal: their ISO / plain text form
+
+
+def query(home: Path, queries: dict[str, str]) -> dict[str, list[list[Any]]]:
+    """Run named SQL queries on the Spark tables of ``home`` in a child process (its JVM
+    releases the metastore on exit); rows come back as lists of JSON values, with
+    timestamps as naive UTC text (``2025-01-06 14:03:00``) and dates as ISO text."""
+    reason = unavailable_reason()
+    if reason:
+        raise SparkUnavailable(f"cannot query Spark: {reason}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "handoff.engines.spark", "query", str(home), json.dumps(queries)],
+        env={**os.environ, "TZ": "UTC"},  # pyspark renders timestamps in the process's zone
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-20:])
+        raise SparkUnavailable(f"the Spark query failed (exit code {proc.returncode})\n{tail}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def _main(argv: list[str]) -> int:
-    home, scratch = Path(argv[0]), Path(argv[1])
+    command, home = argv[0], Path(argv[1])
+    if command == "query":
+        spark = session(home)
+        try:
+            out = {
+                name: [[json_value(v) for v in row] for row in spark.sql(sql).collect()]
+                for name, sql in json.loads(argv[2]).items()
+            }
+        finally:
+            spark.stop()
+        print(json.dumps(out), flush=True)
+        return 0
+    scratch = Path(argv[2])
     outcome = load_raw(home, scratch, progress=lambda msg: print(msg, flush=True))
     (scratch / "result.json").write_text(json.dumps(outcome))
     return 0
