@@ -53,6 +53,9 @@ _DBT_SHOWN = (
     "Done. PASS",
     "Completed",
 )
+# Spark's own log4j lines (dbt-spark session mode runs Spark inside dbt), e.g.
+# "26/11/27 08:47:28 WARN SparkSession: ...": they would match "WARN " above.
+_SPARK_LOG = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR) ")
 
 
 class _DbtStdout(io.TextIOBase):
@@ -71,6 +74,8 @@ class _DbtStdout(io.TextIOBase):
         while "\n" in self._buffer:
             line, self._buffer = self._buffer.split("\n", 1)
             line = _ANSI.sub("", line).strip()
+            if _SPARK_LOG.match(line):
+                continue
             if line and any(key in line for key in _DBT_SHOWN):
                 self.progress("dbt: " + line)
         return len(text)

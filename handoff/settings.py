@@ -5,7 +5,7 @@ schedules share one configuration (DESIGN §10).
 |---|---|---|
 | ``HANDOFF_HOME`` | ``./.handoff`` | build database (``ingest.duckdb`` on other targets), serving copy, docs, run records |
 | ``HANDOFF_LANDING`` | ``<home>/landing`` | extract batches, ``<crm>/<batch>/<object>.csv`` |
-| ``HANDOFF_TARGET`` | ``duckdb`` | dbt target in ``profiles/profiles.yml``; ``postgres`` reads ``HANDOFF_PG_*`` |
+| ``HANDOFF_TARGET`` | ``duckdb`` | dbt target in ``profiles/profiles.yml``; ``postgres`` reads ``HANDOFF_PG_*``; ``spark`` keeps its tables under ``<home>/spark`` |
 | ``HANDOFF_AS_OF`` | now (UTC) | the instant every time-relative result is computed at |
 | ``HANDOFF_SOURCE_TZ`` | ``UTC`` | timezone of naive timestamps in extracts (``HANDOFF_SOURCE_TZ_HUBSPOT`` / ``_SALESFORCE`` per CRM) |
 """

@@ -209,6 +209,20 @@ def postgres_env(
     _drop_database(postgres_server, name)
 
 
+# --- Spark ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark_available() -> None:
+    """Java and pyspark for the ``spark``-marked tests (a local SparkSession, no
+    server): skip without them, or fail when HANDOFF_REQUIRE_ENGINES names spark."""
+    from handoff.engines.spark import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        require_engine("spark", reason)
+
+
 # --- one generated sample, built once per session -----------------------------------
 
 SAMPLE_LEADS, SAMPLE_SEED, SAMPLE_AS_OF = 800, 7, "2026-01-01T00:00:00Z"

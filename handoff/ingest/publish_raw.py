@@ -300,3 +300,73 @@ def mirror_to_postgres(
         return mirror_raw(duck, pg, progress=progress, scratch_dir=scratch_dir)
     finally:
         pg.close()
+
+
+# --- Spark ----------------------------------------------------------------------------
+# Spark's tables are Parquet files without transactions or deletes, so its raw layer is
+# replaced whole when DuckDB holds loads Spark does not (see handoff.engines.spark):
+# the same tables, columns and ledger as above, copied by a Parquet export.
+
+
+def export_raw(duck: Any, scratch: Path) -> dict[str, Any]:
+    """Write every raw table of DuckDB (ledger and quarantine included) to
+    ``scratch/<table>.parquet`` and a ``manifest.json`` naming each table's columns
+    with their Spark types, its row count and the ledger's loads."""
+    import json
+
+    from handoff.engines.spark import MANIFEST, SPARK_TYPES
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    tables = duck_raw_tables(duck)
+    manifest: dict[str, Any] = {"tables": {}, "rows": {}, "loads": []}
+    for table, columns in tables.items():
+        select = ", ".join(
+            quote(c.name) if c.duck_type in SPARK_TYPES else f"cast({quote(c.name)} as varchar)"
+            for c in columns
+        )
+        path = scratch / f"table-{table}.parquet"  # Spark skips files named _*
+        rows = duck.execute(
+            f"copy (select {select} from raw.{quote(table)}) to {_sql_str(str(path))} "
+            "(format parquet)"
+        ).fetchone()[0]
+        manifest["tables"][table] = [
+            [c.name, SPARK_TYPES.get(c.duck_type, "string")] for c in columns
+        ]
+        manifest["rows"][table] = int(rows)
+    if LEDGER in tables:
+        manifest["loads"] = [
+            [batch_id, loaded_at.isoformat(sep=" ")] for batch_id, loaded_at, _ in _loads(duck)
+        ]
+    (scratch / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def mirror_to_spark(
+    duck: Any, home: Path, *, progress: Progress | None = None, scratch_dir: Path | None = None
+) -> MirrorReport:
+    """Write DuckDB's raw layer into Spark's ``raw`` schema under ``<home>/spark``
+    (replaced whole when Spark lacks a load; nothing copied when it holds them all)."""
+    from handoff.engines.spark import run_load_raw
+
+    say = progress or (lambda _msg: None)
+    started = time.monotonic()
+    report = MirrorReport()
+    if LEDGER not in duck_raw_tables(duck):
+        say("spark: nothing ingested yet, nothing to mirror")
+        return report
+    if scratch_dir is not None:
+        scratch_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="handoff-spark-", dir=scratch_dir) as tmp:
+        manifest = export_raw(duck, Path(tmp))
+        say(f"spark: exported {len(manifest['tables'])} raw tables to Parquet")
+        outcome = run_load_raw(home, Path(tmp), progress=say)
+    loads = _loads(duck)
+    if outcome["copied"]:
+        report.copied = [(batch_id, status) for batch_id, _, status in loads]
+        report.rows_by_table = {
+            t: n for t, n in outcome["rows_by_table"].items() if t not in (LEDGER, QUARANTINE)
+        }
+    else:
+        report.already_there = len(loads)
+    report.seconds = time.monotonic() - started
+    return report

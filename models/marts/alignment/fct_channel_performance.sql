@@ -151,25 +151,25 @@ final as (
         cast(mqls as bigint) as mqls,
         cast(sqls as bigint) as sqls,
         cast(
-            case when mqls > 0 then cast(sqls as double precision) / mqls end
-            as double precision
+            case when mqls > 0 then cast(sqls as {{ type_double() }}) / mqls end
+            as {{ type_double() }}
         ) as mql_to_sql_rate,
-        cast(median_days_mql_to_sql as double precision) as median_days_mql_to_sql,
+        cast(median_days_mql_to_sql as {{ type_double() }}) as median_days_mql_to_sql,
         cast(opportunities as bigint) as opportunities,
         cast(won_deals as bigint) as won_deals,
         cast(
-            case when opportunities > 0 then cast(won_deals as double precision) / opportunities end
-            as double precision
+            case when opportunities > 0 then cast(won_deals as {{ type_double() }}) / opportunities end
+            as {{ type_double() }}
         ) as win_rate,
-        cast(won_revenue as double precision) as won_revenue,
+        cast(won_revenue as {{ type_double() }}) as won_revenue,
         cast(sales_touches as bigint) as sales_touches,
         cast(
-            case when sqls > 0 then cast(sales_touches as double precision) / sqls end
-            as double precision
+            case when sqls > 0 then cast(sales_touches as {{ type_double() }}) / sqls end
+            as {{ type_double() }}
         ) as sales_touches_per_sql,
         cast(
-            case when mqls > 0 then cast(sales_touches as double precision) / mqls end
-            as double precision
+            case when mqls > 0 then cast(sales_touches as {{ type_double() }}) / mqls end
+            as {{ type_double() }}
         ) as sales_touches_per_mql
 
     from monthly

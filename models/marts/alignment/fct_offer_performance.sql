@@ -222,19 +222,19 @@ final as (
         cast(monthly.mqls as bigint) as mqls,
         cast(monthly.sqls as bigint) as sqls,
         cast(
-            case when monthly.leads > 0 then cast(monthly.mqls as double precision) / monthly.leads end
-            as double precision
+            case when monthly.leads > 0 then cast(monthly.mqls as {{ type_double() }}) / monthly.leads end
+            as {{ type_double() }}
         ) as lead_to_mql_rate,
         cast(
-            case when monthly.mqls > 0 then cast(monthly.sqls as double precision) / monthly.mqls end
-            as double precision
+            case when monthly.mqls > 0 then cast(monthly.sqls as {{ type_double() }}) / monthly.mqls end
+            as {{ type_double() }}
         ) as mql_to_sql_rate,
         cast(monthly.first_touch_leads as bigint) as first_touch_leads,
         cast(monthly.last_touch_leads as bigint) as last_touch_leads,
         cast(monthly.first_touch_won_deals as bigint) as first_touch_won_deals,
         cast(monthly.last_touch_won_deals as bigint) as last_touch_won_deals,
-        cast(monthly.first_touch_revenue as double precision) as first_touch_revenue,
-        cast(monthly.last_touch_revenue as double precision) as last_touch_revenue
+        cast(monthly.first_touch_revenue as {{ type_double() }}) as first_touch_revenue,
+        cast(monthly.last_touch_revenue as {{ type_double() }}) as last_touch_revenue
 
     from monthly
 

@@ -251,16 +251,16 @@ final as (
         cast(coalesce(rosters.marketers, 0) as bigint) as marketers,
         cast(running.handoffs as bigint) as handoffs,
         cast(
-            case when rosters.sellers > 0 then cast(running.handoffs as double precision) / rosters.sellers end
-            as double precision
+            case when rosters.sellers > 0 then cast(running.handoffs as {{ type_double() }}) / rosters.sellers end
+            as {{ type_double() }}
         ) as handoffs_per_seller,
         cast(running.open_handoffs as bigint) as open_handoffs,
         cast(running.open_breached_handoffs as bigint) as open_breached_handoffs,
         cast(
             case
-                when rosters.sellers > 0 then cast(running.open_handoffs as double precision) / rosters.sellers
+                when rosters.sellers > 0 then cast(running.open_handoffs as {{ type_double() }}) / rosters.sellers
             end
-            as double precision
+            as {{ type_double() }}
         ) as open_handoffs_per_seller
 
     from running

@@ -72,13 +72,13 @@ final as (
         cast(coalesce(handoff_counts.handoffs, 0) as bigint) as handoffs,
         cast(
             {{ dbt.datediff('leads.created_at', 'first_entries.mql_at', 'second') }} / 86400.0  -- noqa: LT05
-            as double precision
+            as {{ type_double() }}
         ) as days_created_to_mql,
         cast(
             case
                 when first_entries.sql_at >= first_entries.mql_at
                     then {{ dbt.datediff('first_entries.mql_at', 'first_entries.sql_at', 'second') }} / 86400.0  -- noqa: LT05
-            end as double precision
+            end as {{ type_double() }}
         ) as days_mql_to_sql,
         leads.channel,
         leads.is_inbound,

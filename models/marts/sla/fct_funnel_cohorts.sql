@@ -48,7 +48,7 @@ final as (
         cast(sqls_to_date as bigint) as sqls_to_date,
         cast(opportunities as bigint) as opportunities,
         cast(customers as bigint) as customers,
-        cast(cast(sqls_in_window as double precision) / handoffs as double precision) as mql_to_sql_rate,
+        cast(cast(sqls_in_window as {{ type_double() }}) / handoffs as {{ type_double() }}) as mql_to_sql_rate,
         cast(conversion_window_days as integer) as conversion_window_days,
         {{ dbt.dateadd('day', '7 + conversion_window_days', 'cohort_week_start_date') }} <= as_of_at
             as is_mature

@@ -144,7 +144,7 @@ final as (
             case
                 when first_touch_at is not null
                     then {{ dbt.datediff('handoff_at', 'first_touch_at', 'second') }} / 60.0  -- noqa: LT05
-            end as double precision
+            end as {{ type_double() }}
         ) as wall_clock_minutes_to_first_touch,
         coalesce(first_touch_breached, false) as is_first_touch_breached,
         coalesce(disposition_breached, false) as is_disposition_breached,

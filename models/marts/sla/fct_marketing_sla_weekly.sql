@@ -121,7 +121,7 @@ weekly as (
         cast(policy_candidates.marketing_weekly_mql_target as bigint) as target_mqls,
         cast(coalesce(deliveries.delivered_mqls, 0) as bigint) as delivered_mqls,
         cast(coalesce(deliveries.good_fit_mqls, 0) as bigint) as good_fit_mqls,
-        cast(policy_candidates.marketing_min_good_fit_share as double precision) as min_good_fit_share
+        cast(policy_candidates.marketing_min_good_fit_share as {{ type_double() }}) as min_good_fit_share
 
     from week_segments
 
@@ -149,22 +149,22 @@ final as (
         cast(
             case
                 when delivered_mqls > 0
-                    then cast(good_fit_mqls as double precision) / delivered_mqls
-            end as double precision
+                    then cast(good_fit_mqls as {{ type_double() }}) / delivered_mqls
+            end as {{ type_double() }}
         ) as good_fit_share,
         min_good_fit_share,
         cast(
             case
                 when target_mqls > 0
-                    then cast(delivered_mqls as double precision) / target_mqls
-            end as double precision
+                    then cast(delivered_mqls as {{ type_double() }}) / target_mqls
+            end as {{ type_double() }}
         ) as attainment,
         coalesce(
             delivered_mqls >= target_mqls
             and (
                 case
                     when delivered_mqls > 0
-                        then cast(good_fit_mqls as double precision) / delivered_mqls
+                        then cast(good_fit_mqls as {{ type_double() }}) / delivered_mqls
                     else 0
                 end
             ) >= min_good_fit_share,

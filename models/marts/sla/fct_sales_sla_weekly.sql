@@ -51,11 +51,11 @@ final as (
         cast(disposition_breaches as bigint) as disposition_breaches,
         cast(never_touched as bigint) as never_touched,
         cast(open_handoffs as bigint) as open_handoffs,
-        cast(median_business_minutes_to_first_touch as double precision)
+        cast(median_business_minutes_to_first_touch as {{ type_double() }})
             as median_business_minutes_to_first_touch,
-        cast(cast(first_touched_in_sla as double precision) / handoffs as double precision)
+        cast(cast(first_touched_in_sla as {{ type_double() }}) / handoffs as {{ type_double() }})
             as first_touch_sla_rate,
-        cast(cast(dispositioned_in_sla as double precision) / handoffs as double precision)
+        cast(cast(dispositioned_in_sla as {{ type_double() }}) / handoffs as {{ type_double() }})
             as disposition_sla_rate
 
     from weekly

@@ -105,7 +105,7 @@ final as (
         cast(delay_bucket_order as integer) as delay_bucket_order,
         cast(handoffs as bigint) as handoffs,
         cast(sqls as bigint) as sqls,
-        cast(cast(sqls as double precision) / handoffs as double precision) as mql_to_sql_rate,
+        cast(cast(sqls as {{ type_double() }}) / handoffs as {{ type_double() }}) as mql_to_sql_rate,
         -- every handoff of the month has had its full conversion window
         {{ dbt.dateadd(
             'day',

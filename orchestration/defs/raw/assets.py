@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext
 
 from handoff.contract import objects
 from handoff.ingest.loader import ingest
-from handoff.ingest.publish_raw import mirror_to_postgres
+from handoff.ingest.publish_raw import mirror_to_postgres, mirror_to_spark
 from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
 
@@ -25,7 +25,8 @@ RAW_SPECS = [
 @dg.multi_asset(specs=RAW_SPECS, name="ingest_extracts", can_subset=False)
 def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
     """Load every new batch under the landing folder into ``raw.<crm>__<object>`` (of
-    the target's engine: DuckDB, or PostgreSQL through a mirror of the ingest file)."""
+    the target's engine: DuckDB, or PostgreSQL or Spark through a mirror of the ingest
+    file)."""
     settings = handoff.get()
     settings.home.mkdir(parents=True, exist_ok=True)
     # Ingest always validates into DuckDB; another engine gets a mirror of its raw layer.
@@ -43,6 +44,10 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
         )
         if settings.target == "postgres":
             mirror_to_postgres(con, progress=context.log.info, scratch_dir=settings.work_dir)
+        elif settings.target == "spark":
+            mirror_to_spark(
+                con, settings.home, progress=context.log.info, scratch_dir=settings.work_dir
+            )
         totals = dict(
             con.execute(
                 "select table_name, estimated_size from duckdb_tables() where schema_name = 'raw'"
