@@ -17,7 +17,6 @@
     - everything, when the owners, business calendar, stage map or SLA policies
       changed, when there is no previous state, or with --full-refresh.
 -#}
-{{ config(enabled=target.type != 'spark') }}
 {%- set state = none -%}
 {%- set activities = none -%}
 {%- if execute and not flags.FULL_REFRESH -%}

@@ -15,9 +15,7 @@
         pre_hook="{{ delete_affected_leads() }}",
     )
 }}
-{%- if target.type != 'spark' %}
 -- depends_on: {{ ref('int_incremental_leads') }}
-{% endif %}
 with
 
 stage_events as (

@@ -20,13 +20,11 @@
         pre_hook="{{ delete_affected_leads() }}",
     )
 }}
-{%- if target.type != 'spark' %}
--- depends_on: {{ ref('int_incremental_leads') }}
-{% endif %}
 {#- How many business days past the clock start's a first-touch deadline may
     spill into: 30 × an 8-hour day covers SLAs of up to 240 business hours. Beyond
     it the deadline is null. -#}
-{%- set max_spill_business_days = 30 -%}
+{%- set max_spill_business_days = 30 %}
+-- depends_on: {{ ref('int_incremental_leads') }}
 
 with
 
