@@ -12,14 +12,7 @@
     opening plus the remainder. Business time counts whole minutes (timestamps are
     truncated to the minute), so every engine agrees.
 -#}
-{{
-    config(
-        materialized=lead_materialization(),
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        pre_hook="{{ delete_affected_leads() }}",
-    )
-}}
+{{ lead_incremental_config() }}
 {%- if target.type != 'spark' %}
 -- depends_on: {{ ref('int_incremental_leads') }}
 {% endif %}
