@@ -11,14 +11,7 @@
     from Salesforce, so the sync's mirror copies are not counted twice.
     Consecutive entries into the same stage collapse into the first.
 -#}
-{{
-    config(
-        materialized=lead_materialization(),
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        pre_hook="{{ delete_affected_leads() }}",
-    )
-}}
+{{ lead_incremental_config() }}
 -- depends_on: {{ ref('int_incremental_leads') }}
 with
 

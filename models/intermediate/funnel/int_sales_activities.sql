@@ -6,14 +6,7 @@
     meeting or completed task by a sales-side owner; notes and incoming e-mails are
     not touches, and neither is anything still in the future at the run's as-of.
 -#}
-{{
-    config(
-        materialized=lead_materialization(),
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        pre_hook="{{ delete_affected_leads() }}",
-    )
-}}
+{{ lead_incremental_config() }}
 -- depends_on: {{ ref('int_incremental_leads') }}
 with
 

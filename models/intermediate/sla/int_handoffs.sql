@@ -7,14 +7,7 @@
     (an exact segment wins a tie). First touch, disposition and sql_at look only
     inside the handoff's own window [handoff, next handoff).
 -#}
-{{
-    config(
-        materialized=lead_materialization(),
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        pre_hook="{{ delete_affected_leads() }}",
-    )
-}}
+{{ lead_incremental_config() }}
 -- depends_on: {{ ref('int_incremental_leads') }}
 with
 

@@ -12,14 +12,7 @@
     opening plus the remainder. Business time counts whole minutes (timestamps are
     truncated to the minute), so every engine agrees.
 -#}
-{{
-    config(
-        materialized=lead_materialization(),
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        pre_hook="{{ delete_affected_leads() }}",
-    )
-}}
+{{ lead_incremental_config() }}
 {#- How many business days past the clock start's a first-touch deadline may
     spill into: 30 × an 8-hour day covers SLAs of up to 240 business hours. Beyond
     it the deadline is null. -#}

@@ -26,20 +26,10 @@ renamed as (
 
 ),
 
-versions_ranked as (
+latest_versions as (
 
     -- several batches may deliver the same event: keep the latest-loaded copy
-    select
-        *,
-        row_number() over (
-            partition by contact_id, form_id, submitted_at
-            order by
-                loaded_at desc,
-                batch_id desc,
-                source_line desc
-        ) as version_number
-
-    from renamed
+    {{ latest_version('renamed', ['contact_id', 'form_id', 'submitted_at'], updated_at=none, is_deleted=none) }}
 
 ),
 
@@ -55,10 +45,7 @@ final as (
         batch_id,
         loaded_at
 
-    from versions_ranked
-
-    where
-        version_number = 1
+    from latest_versions
 
 )
 

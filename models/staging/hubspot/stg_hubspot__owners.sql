@@ -40,37 +40,11 @@ renamed as (
 
 ),
 
-versions as (
-
-    -- a version without a last-modified time (a deletion tombstone, an export
-    -- lacking the column) ranks at the record's newest known time, so that
-    -- delivery order decides between it and the newest dated version
-    select
-        *,
-        coalesce(
-            updated_at,
-            max(updated_at) over (partition by owner_id)
-        ) as version_updated_at
-
-    from renamed
-
-),
-
-versions_ranked as (
+latest_versions as (
 
     -- several batches may deliver the same record: keep the latest version
-    select
-        *,
-        row_number() over (
-            partition by owner_id
-            order by
-                version_updated_at desc,
-                loaded_at desc,
-                batch_id desc,
-                source_line desc
-        ) as version_number
-
-    from versions
+    -- (a record whose latest version is deleted disappears)
+    {{ latest_version('renamed', ['owner_id']) }}
 
 ),
 
@@ -88,12 +62,7 @@ final as (
         batch_id,
         loaded_at
 
-    from versions_ranked
-
-    where
-        version_number = 1
-        -- a record whose latest version is deleted disappears
-        and not is_deleted
+    from latest_versions
 
 )
 

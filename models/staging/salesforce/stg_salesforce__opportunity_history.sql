@@ -38,20 +38,11 @@ renamed as (
 
 ),
 
-versions_ranked as (
+latest_versions as (
 
     -- several batches may deliver the same record: keep the latest version
-    select
-        *,
-        row_number() over (
-            partition by opportunity_history_id
-            order by
-                loaded_at desc,
-                batch_id desc,
-                source_line desc
-        ) as version_number
-
-    from renamed
+    -- (a record whose latest version is deleted disappears)
+    {{ latest_version('renamed', ['opportunity_history_id'], updated_at=none) }}
 
 ),
 
@@ -67,12 +58,7 @@ final as (
         batch_id,
         loaded_at
 
-    from versions_ranked
-
-    where
-        version_number = 1
-        -- a record whose latest version is deleted disappears
-        and not is_deleted
+    from latest_versions
 
 )
 
