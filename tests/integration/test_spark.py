@@ -26,7 +26,17 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_sla_known_answers import AS_OF, AS_OF_AT, EXPECTED_HANDOFFS, lead_key, write_batches
+from test_sla_known_answers import (
+    AS_OF,
+    AS_OF_AT,
+    CONTACT_I,
+    EXPECTED_HANDOFFS,
+    lead_key,
+    write_batches,
+)
+from test_sla_known_answers import (
+    LEADS as KNOWN_LEADS,
+)
 
 from handoff.engines.spark import json_value, spark_dir
 from handoff.engines.spark import query as spark_query
@@ -193,7 +203,7 @@ def test_every_mart_on_spark_equals_the_mart_on_duckdb(built: Built) -> None:
 
 def test_every_hand_computed_handoff_holds_on_spark(built: Built) -> None:
     handoffs = [dict(zip(HANDOFF_COLUMNS, row, strict=True)) for row in built.spark["handoffs"]]
-    known = {lead_id for lead_id in {row["lead_id"] for row in handoffs} if is_known(lead_id)}
+    known = {*KNOWN_LEADS.values(), f"hs-{CONTACT_I}"}  # the hand-computed batches' leads
     found = {
         (lead_key(row["lead_id"]), row["handoff_number"]): row
         for row in handoffs
@@ -207,12 +217,3 @@ def test_every_hand_computed_handoff_holds_on_spark(built: Built) -> None:
         assert actual == {k: as_text(v) for k, v in expected.items()}, key
         assert row["as_of_at"] == str(AS_OF_AT)
         assert row["policy_id"] == "default"
-
-
-def is_known(lead_id: str) -> bool:
-    """A lead of the hand-computed batches (not of the generated sample)."""
-    try:
-        lead_key(lead_id)
-    except StopIteration:
-        return False
-    return True
