@@ -16,7 +16,12 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup run test lint format docs dagster clean
+# Two pytest-xdist workers, a test file at a time each (the shared builds of
+# tests/conftest.py are made once per run). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+
+.PHONY: setup run test test-fast lint format docs dagster clean
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -32,7 +37,10 @@ run: setup ## the whole pipeline on the embedded default (DuckDB + generated sam
 	$(VENV)/bin/handoff run $(ARGS)
 
 test: setup ## the whole test suite
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-fast: setup ## the edit loop: unit tests, dbt unit tests, small integration tests
+	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not spark and not postgres" $(PYTEST_ARGS)
 
 lint: setup ## ruff + sqlfluff (dbt templater)
 	$(VENV)/bin/ruff check .

@@ -190,7 +190,7 @@ def main() -> None:
             "profiles",
             # where `handoff publish` reads the manifest from, as after `handoff run`
             "--target-path",
-            str(ROOT / "target" / "duckdb"),
+            str(home / "target" / "duckdb"),
             "--vars",
             json.dumps({"as_of": AS_OF}),
         ]
@@ -199,7 +199,7 @@ def main() -> None:
         with PeakRss() as rss:
             ing = child(INGEST, landing, home / "build.duckdb")
             build_s = run(dbt_build, env, "the full dbt build")
-            full_nodes = slowest(ROOT / "target" / "duckdb")
+            full_nodes = slowest(home / "target" / "duckdb")
             publish_s = run(
                 [str(bin_dir / "handoff"), "publish", "--home", str(home), "--as-of", AS_OF],
                 env,
@@ -208,7 +208,7 @@ def main() -> None:
             (landing / "salesforce" / DELTA_BATCH).symlink_to(delta)
             delta_ing = child(INGEST, landing, home / "build.duckdb")
             incremental_s = run(dbt_build, env, "the incremental dbt build")
-            incremental_nodes = slowest(ROOT / "target" / "duckdb")
+            incremental_nodes = slowest(home / "target" / "duckdb")
 
     pipeline_s = ing["seconds"] + build_s + publish_s
     result = {

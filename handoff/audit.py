@@ -613,11 +613,29 @@ def run_audit(
     report = AuditReport(results, fingerprints)
     if data_docs:
         try:
+            prune_validation_history(settings.home / "docs" / "gx")
             context.build_data_docs()
             report.docs_index = data_docs_index(settings)
         except Exception as exc:  # noqa: BLE001 — docs are a courtesy, the gate is not
             progress(f"audit: could not build the Data Docs: {exc}")
     return report
+
+
+def prune_validation_history(gx_root: Path) -> None:
+    """Keep each suite's latest validation result only, and let the Data Docs site be
+    rendered anew: GX renders every stored result on every build, so a home that runs
+    hourly would otherwise pay more for its Data Docs with every run (and keep every
+    run's copy of the marts' failing examples)."""
+    validations = gx_root / "uncommitted" / "validations"
+    if validations.is_dir():
+        for suite in (p for p in validations.iterdir() if p.is_dir()):
+            results = sorted(suite.rglob("*.json"), key=lambda p: p.stat().st_mtime)
+            for stale in results[:-1]:
+                stale.unlink()
+            for folder in sorted(suite.rglob("*"), reverse=True):  # deepest first
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+    shutil.rmtree(gx_root / "uncommitted" / "data_docs" / "local_site", ignore_errors=True)
 
 
 def data_docs_index(settings: Settings) -> Path:

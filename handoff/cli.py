@@ -133,7 +133,7 @@ def run(
     from orchestration.project import prepare_manifest
 
     try:
-        prepare_manifest(settings.target)
+        prepare_manifest(settings.target, settings.as_of)
     except RuntimeError as exc:
         _fail("dbt could not parse the project", str(exc))
 

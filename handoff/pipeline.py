@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import re
@@ -94,6 +95,27 @@ def open_read_only(path: Any, wait_seconds: float = 60.0) -> Any:
             time.sleep(0.5)
 
 
+# What an earlier version wrote: upgraded in place to the current configuration.
+_OLD_INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
+
+
+def instance_config(dagster_home: Any) -> str:
+    """The ``dagster.yaml`` of a home's own Dagster instance: Dagster's SQLite storage
+    in that folder, its event log kept open (orchestration/lib/storage.py), no
+    telemetry."""
+    return (
+        "# Written by handoff: the instance `handoff run` and `dagster dev` share.\n"
+        "storage:\n"
+        "  custom:\n"
+        "    module: orchestration.lib.storage\n"
+        "    class: HandoffSqliteStorage\n"
+        "    config:\n"
+        f"      base_dir: {json.dumps(str(dagster_home))}\n"
+        "telemetry:\n"
+        "  enabled: false\n"
+    )
+
+
 def _instance(settings: Settings) -> Any:
     import dagster as dg
 
@@ -101,9 +123,11 @@ def _instance(settings: Settings) -> Any:
     dagster_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DAGSTER_HOME", str(dagster_home))
     config = dagster_home / "dagster.yaml"
-    if os.environ["DAGSTER_HOME"] == str(dagster_home) and not config.exists():
-        # Our own instance: say so (Dagster warns about a missing file) and keep it quiet.
-        config.write_text("telemetry:\n  enabled: false\n")
+    if os.environ["DAGSTER_HOME"] == str(dagster_home) and (
+        not config.exists() or config.read_text() == _OLD_INSTANCE_CONFIG
+    ):
+        # Our own instance (a DAGSTER_HOME set by the user is theirs to configure).
+        config.write_text(instance_config(dagster_home))
     return dg.DagsterInstance.get()
 
 

@@ -77,7 +77,17 @@ class Settings:
 
     @property
     def dbt_target_path(self) -> Path:
-        return project_dir() / "target" / self.target
+        """dbt's artifacts for this home and target (manifest, partial parse, compiled
+        SQL, run results): one fixed folder per home, reused by every run (the build
+        lock serialises them), so runs on other homes never share or grow it, and a
+        rerun's parse is partial."""
+        return self.home / "target" / self.target
+
+    @property
+    def dbt_vars(self) -> dict[str, str]:
+        """The ``--vars`` every dbt command of a run passes (parse, build, docs): the
+        same vars keep dbt's partial parsing valid from one command to the next."""
+        return {"as_of": self.as_of.isoformat(sep=" ")}
 
     @classmethod
     def from_env(cls) -> Settings:

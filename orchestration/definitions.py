@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.defs.audit.checks import gx_marts, gx_raw_contract
 from orchestration.defs.dbt.assets import handoff_dbt_models
@@ -12,7 +11,7 @@ from orchestration.defs.raw.assets import ingest_extracts
 from orchestration.defs.reports import marketing_sla_report, open_sla_breach_alert
 from orchestration.defs.schedules import JOBS, SCHEDULES, SENSORS
 from orchestration.lib.resources import HandoffSettings
-from orchestration.project import dbt_executable, handoff_project
+from orchestration.project import HandoffDbtCli, dbt_executable, handoff_project
 
 defs = dg.Definitions(
     assets=[
@@ -27,7 +26,7 @@ defs = dg.Definitions(
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources={
-        "dbt": DbtCliResource(project_dir=handoff_project, dbt_executable=dbt_executable()),
+        "dbt": HandoffDbtCli(project_dir=handoff_project, dbt_executable=dbt_executable()),
         "handoff": HandoffSettings(),
     },
 )

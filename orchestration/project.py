@@ -1,20 +1,30 @@
 """The dbt project as Dagster sees it. Kept in its own module because
 ``@dbt_assets`` reads ``manifest.json`` at import: `handoff run` runs ``dbt parse``
-first (:func:`prepare_manifest`); ``dagster dev`` prepares it itself."""
+first (:func:`prepare_manifest`); ``dagster dev`` prepares it itself.
+
+dbt's artifacts live under the home (``<home>/target/<target>``, see
+:attr:`handoff.settings.Settings.dbt_target_path`), read from ``HANDOFF_HOME`` and
+``HANDOFF_TARGET`` at import."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
-from handoff.settings import project_dir
+from handoff.settings import Settings, project_dir
 
-TARGET = os.environ.get("HANDOFF_TARGET", "duckdb")
+_SETTINGS = Settings.from_env()
+TARGET = _SETTINGS.target
 PROFILES_DIR = project_dir() / "profiles"
 
 
@@ -24,18 +34,38 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+class HandoffDbtCli(DbtCliResource):
+    """dagster-dbt's dbt resource, without its ``dbt --version`` call before every
+    command: that call asks PyPI for the latest release (seconds online, a time-out
+    offline). :func:`dbt_executable` is this environment's own dbt, so its version is
+    the dbt-core installed here."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        from dbt.version import __version__ as installed
+
+        return version.parse(installed)
+
+
 handoff_project = DbtProject(
     project_dir=project_dir(),
     profiles_dir=PROFILES_DIR,
     target=TARGET,
-    # One target path per engine, so runs on different engines keep their manifests.
-    target_path=Path("target") / TARGET,
+    # One target path per home and engine, so runs on different engines or homes keep
+    # their own manifests (absolute: DbtProject joins it onto the project folder).
+    target_path=_SETTINGS.dbt_target_path,
 )
 handoff_project.prepare_if_dev()
 
 
-def prepare_manifest(target: str = TARGET) -> Path:
-    """Write ``target/<target>/manifest.json`` with ``dbt parse`` and return its path."""
+def prepare_manifest(target: str = TARGET, as_of: datetime | None = None) -> Path:
+    """Write ``<home>/target/<target>/manifest.json`` with ``dbt parse`` and return its
+    path. With the run's ``as_of`` the parse uses the very vars the build will, so the
+    build (and the docs) reuse this parse instead of parsing the project again."""
+    settings = dataclasses.replace(Settings.from_env(), target=target)
+    if as_of is not None:
+        settings = dataclasses.replace(settings, as_of=as_of)
+    target_path = settings.dbt_target_path
     env = dict(os.environ)
     cmd = [
         dbt_executable(),
@@ -47,11 +77,13 @@ def prepare_manifest(target: str = TARGET) -> Path:
         "--target",
         target,
         "--target-path",
-        str(Path("target") / target),
+        str(target_path),
         "--quiet",
     ]
+    if as_of is not None:
+        cmd += ["--vars", json.dumps(settings.dbt_vars)]
     proc = subprocess.run(cmd, cwd=project_dir(), env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         detail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
         raise RuntimeError("dbt could not parse the project:\n" + "\n".join(detail))
-    return project_dir() / "target" / target / "manifest.json"
+    return target_path / "manifest.json"

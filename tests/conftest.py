@@ -3,11 +3,18 @@
 An engine that cannot be started or reached skips its tests, unless the engine is
 named in ``HANDOFF_REQUIRE_ENGINES`` (comma-separated, e.g. ``postgres,spark``; CI
 sets it), in which case they fail with the reason: CI never passes by skipping.
+
+The suite runs on two pytest-xdist workers (``make test``), a test file at a time
+on one worker (``--dist loadfile``), the Spark file first (it is the longest).
+A build that several files read is made once per test run, whichever worker needs
+it first, under a file lock (:func:`shared_build`); the others wait for it and read
+it. Read shared builds freely; copy them (:func:`copy_home`) before changing them.
 """
 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import socket
@@ -15,11 +22,12 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 
 def required_engines() -> set[str]:
@@ -223,6 +231,69 @@ def spark_available() -> None:
         require_engine("spark", reason)
 
 
+# --- the run's layout: workers, order, builds shared across them -------------------
+
+# Longest first, so that the other worker fills in beside them.
+FIRST = ("test_spark.py",)
+_OWN_HOME = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Each worker (and a plain run) keeps in-process Dagster/dbt state (the manifest
+    # `orchestration.project` reads, the instance) in a home of its own instead of
+    # the checkout's ./.handoff, which two workers would otherwise share.
+    if "HANDOFF_HOME" not in os.environ:
+        home = tempfile.mkdtemp(prefix="handoff-tests-home-")
+        os.environ["HANDOFF_HOME"] = home
+        config.stash[_OWN_HOME] = home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = config.stash.get(_OWN_HOME, None)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        # A test that reads the whole-pipeline sample is an end-to-end test: out of
+        # `make test-fast` (which runs `-m "not slow ..."`).
+        if "built_sample" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+    # Stable: files keep their order otherwise (every worker must collect the same).
+    items.sort(key=lambda item: item.path.name not in FIRST)
+
+
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], dict]
+) -> tuple[Path, dict]:
+    """``make(root)`` once per test run, whichever xdist worker asks first; the
+    others block on the lock, then get the same ``root`` and the JSON-able dict
+    ``make`` returned. A build that failed fails every test that asks for it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    root, done = base / f"shared-{name}", base / f"shared-{name}.json"
+    with FileLock(str(base / f"shared-{name}.lock")):
+        if not done.exists():
+            if root.exists():
+                shutil.rmtree(root)  # a build that died half-way
+            root.mkdir()
+            try:
+                result = {"ok": True, "value": make(root)}
+            except BaseException as exc:
+                result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            done.write_text(json.dumps(result))
+    result = json.loads(done.read_text())
+    if not result["ok"]:
+        pytest.fail(f"the shared build {name!r} failed: {result['error']}", pytrace=False)
+    return root, result["value"]
+
+
+def completed(proc: subprocess.CompletedProcess) -> dict:
+    return {"args": list(proc.args), "returncode": proc.returncode}  # type: ignore[arg-type]
+
+
 # --- one generated sample, built once per session -----------------------------------
 
 SAMPLE_LEADS, SAMPLE_SEED, SAMPLE_AS_OF = 800, 7, "2026-01-01T00:00:00Z"
@@ -235,12 +306,7 @@ class BuiltSample:
     run: subprocess.CompletedProcess
 
 
-@pytest.fixture(scope="session")
-def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
-    """A generated sample (800 leads, seed 7) run once through the whole pipeline
-    (ingest → dbt build → audit → publish) as of 2026-01-01. Read it freely; copy
-    ``home`` before changing anything (the full run is the suite's costliest step)."""
-    root = tmp_path_factory.mktemp("built_sample")
+def _build_sample(root: Path) -> dict:
     landing, home = root / "landing", root / "home"
     handoff = str(Path(sys.executable).parent / "handoff")
     gen = subprocess.run(
@@ -266,7 +332,18 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
         timeout=1800,
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
-    return BuiltSample(landing=landing, home=home, run=run)
+    return {**completed(run), "stdout": run.stdout, "stderr": run.stderr}
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
+    """A generated sample (800 leads, seed 7) run once through the whole pipeline
+    (ingest → dbt build → audit → publish) as of 2026-01-01, once per test run (see
+    :func:`shared_build`). Read it freely; copy ``home`` before changing anything
+    (the full run is the suite's costliest step)."""
+    root, run = shared_build(tmp_path_factory, "built_sample", _build_sample)
+    proc = subprocess.CompletedProcess(run["args"], run["returncode"], run["stdout"], run["stderr"])
+    return BuiltSample(landing=root / "landing", home=root / "home", run=proc)
 
 
 def copy_home(home: Path, to: Path) -> Path:

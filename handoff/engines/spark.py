@@ -64,7 +64,13 @@ def conf(home: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
         "spark.driver.memory": env.get("HANDOFF_SPARK_DRIVER_MEMORY", "2g"),
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": "4",
+        # Data-size knobs, shared with the profile (tests/conftest.py sets the small
+        # sample's values): partitions per shuffle, adaptive query execution, and
+        # whole-stage code generation (compiling each query costs more than it saves
+        # on a few hundred rows).
+        "spark.sql.shuffle.partitions": env.get("HANDOFF_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.sql.adaptive.enabled": env.get("HANDOFF_SPARK_ADAPTIVE", "true"),
+        "spark.sql.codegen.wholeStage": env.get("HANDOFF_SPARK_CODEGEN", "true"),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
     }

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 from conftest import copy_home
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
@@ -38,14 +37,6 @@ def raw_counts(db: Path) -> dict[str, int]:
         return {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in tables}
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "landing"
-    proc = handoff("generate", "--out", str(out), "--leads", "300", "--seed", "11")
-    assert proc.returncode == 0, proc.stderr
-    return out
-
-
 def test_run_twice_is_idempotent(built_sample, tmp_path):
     first = built_sample.run  # the session's first run of this sample
     assert "build database:" in first.stdout
@@ -65,19 +56,29 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
     assert "already loaded" in second.stderr
     assert raw_counts(home / "build.duckdb") == counts
 
+    # GX keeps each suite's latest validation only: the Data Docs do not grow per run.
+    validations = home / "docs" / "gx" / "uncommitted" / "validations"
+    per_suite = {
+        suite.name: len(list(suite.rglob("*.json")))
+        for suite in validations.iterdir()
+        if suite.is_dir()
+    }
+    assert len(per_suite) > 15 and set(per_suite.values()) == {1}, per_suite
+
     status = handoff("status", "--home", str(home), env={"HANDOFF_LANDING": str(sample)})
     assert status.returncode == 0, status.stdout + status.stderr
     assert "hubspot/" in status.stdout and "salesforce/" in status.stdout
     assert "last run:" in status.stdout and "succeeded" in status.stdout
 
 
-def test_a_rejected_batch_fails_the_run_but_the_rest_is_built(sample, tmp_path):
+def test_a_rejected_batch_fails_the_run_but_the_rest_is_built(built_sample, tmp_path):
+    # A new delivery to a home built before: the bad batch is rejected, the rest built.
     landing = tmp_path / "landing"
-    shutil.copytree(sample, landing)
+    shutil.copytree(built_sample.landing, landing)
     bad = landing / "salesforce" / "9999-12-31"
     bad.mkdir()
     (bad / "Lead.csv").write_text("Id,CreatedDate\n00Q000000000099AAA,2025-01-01\n")
-    home = tmp_path / "home"
+    home = copy_home(built_sample.home, tmp_path / "home")
     proc = handoff("run", "--landing", str(landing), "--home", str(home), "--as-of", AS_OF)
     assert proc.returncode == 1
     assert "salesforce/9999-12-31/Lead.csv: required column 'status'" in proc.stderr

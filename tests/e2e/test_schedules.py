@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -15,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from conftest import copy_home
 
-HANDOFF = str(Path(sys.executable).parent / "handoff")
 AS_OF = "2026-01-07 09:00:00"  # a Wednesday
 
 
@@ -89,28 +86,10 @@ def test_the_sensor_requests_a_run_for_a_new_batch_only(defs, tmp_path, monkeypa
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory, defs) -> Path:
-    """A home whose pipeline ran (and published) once on the sample."""
-    root = tmp_path_factory.mktemp("schedules")
-    landing = root / "landing"
-    env = {**os.environ}
-    gen = subprocess.run(
-        [HANDOFF, "generate", "--out", str(landing), "--leads", "300", "--seed", "11"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert gen.returncode == 0, gen.stderr
-    home = root / "home"
-    run = subprocess.run(
-        [HANDOFF, "run", "--landing", str(landing), "--home", str(home), "--as-of", AS_OF],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-    return home
+def published(built_sample, tmp_path_factory) -> Path:
+    """A home whose pipeline ran (and published) once on the sample: a copy of the
+    session's built sample, as the reviews write their reports into the home."""
+    return copy_home(built_sample.home, tmp_path_factory.mktemp("schedules") / "home")
 
 
 def _materialize(asset, home: Path, monkeypatch) -> dg.ExecuteInProcessResult:

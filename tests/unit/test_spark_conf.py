@@ -42,3 +42,23 @@ def test_driver_memory_follows_the_environment_on_both_sides(tmp_path) -> None:
     target = spark_target(env)
     assert target["server_side_parameters"]["spark.driver.memory"] == "3g"
     assert conf(tmp_path, environ=env)["spark.driver.memory"] == "3g"
+
+
+def test_small_data_knobs_follow_the_environment_on_both_sides(tmp_path) -> None:
+    defaults = conf(tmp_path, environ={})
+    assert (
+        defaults["spark.sql.shuffle.partitions"],
+        defaults["spark.sql.adaptive.enabled"],
+        defaults["spark.sql.codegen.wholeStage"],
+    ) == ("4", "true", "true")
+    env = {
+        "HANDOFF_HOME": str(tmp_path),
+        "HANDOFF_SPARK_SHUFFLE_PARTITIONS": "1",
+        "HANDOFF_SPARK_ADAPTIVE": "false",
+        "HANDOFF_SPARK_CODEGEN": "false",
+    }
+    parameters = {k: str(v) for k, v in spark_target(env)["server_side_parameters"].items()}
+    assert parameters == conf(tmp_path, environ=env)
+    assert parameters["spark.sql.shuffle.partitions"] == "1"
+    assert parameters["spark.sql.adaptive.enabled"] == "false"
+    assert parameters["spark.sql.codegen.wholeStage"] == "false"

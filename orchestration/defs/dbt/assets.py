@@ -39,9 +39,10 @@ def handoff_dbt_models(
     """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant;
     with HANDOFF_FULL_REFRESH set (`handoff run --full-refresh`), `--full-refresh`."""
     settings = handoff.get()
-    dbt_vars = {"as_of": settings.as_of.isoformat(sep=" ")}
-    args = ["build", "--vars", json.dumps(dbt_vars)]
+    args = ["build", "--vars", json.dumps(settings.dbt_vars)]
     if settings.full_refresh:
         args.append("--full-refresh")
     with build_lock(settings.home, "dbt build", progress=context.log.info):
-        yield from dbt.cli(args, context=context).stream()
+        # The home's own target folder (not a new one per run): it holds the parse
+        # `handoff run` just made with the same vars, so dbt does not parse again.
+        yield from dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream()
