@@ -262,6 +262,8 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
         settings.target,
         "--target-path",
         str(target_path),
+        "--log-path",
+        str(target_path),
         # the build's vars: its partial parse stays valid
         "--vars",
         json.dumps(settings.dbt_vars),

@@ -78,6 +78,9 @@ def prepare_manifest(target: str = TARGET, as_of: datetime | None = None) -> Pat
         target,
         "--target-path",
         str(target_path),
+        # the build's log beside it (dagster-dbt logs there too), not in the checkout
+        "--log-path",
+        str(target_path),
         "--quiet",
     ]
     if as_of is not None:

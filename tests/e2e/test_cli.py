@@ -37,6 +37,14 @@ def raw_counts(db: Path) -> dict[str, int]:
         return {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in tables}
 
 
+def _full_parses(home: Path) -> int:
+    """How many times dbt said it had to parse the whole project, over its logs."""
+    logs = home.rglob("dbt.log*")
+    return sum(
+        log.read_text(errors="replace").count("Unable to do partial parsing") for log in logs
+    )
+
+
 def test_run_twice_is_idempotent(built_sample, tmp_path):
     first = built_sample.run  # the session's first run of this sample
     assert "build database:" in first.stdout
@@ -51,10 +59,16 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
         raw_ids = con.execute("select count(distinct id) from raw.salesforce__lead").fetchone()[0]
     assert 0 < staged <= raw_ids  # latest version only, deleted leads gone
 
+    full_parses = _full_parses(home)
     second = handoff("run", "--landing", str(sample), "--home", str(home), "--as-of", AS_OF)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "already loaded" in second.stderr
     assert raw_counts(home / "build.duckdb") == counts
+    # dbt's artifacts live in the home, and the rerun parsed the project once: the
+    # copy moved the home (the profile's path changed), so its first parse is full,
+    # and the build and the docs reuse it (the same vars every time).
+    assert (home / "target" / "duckdb" / "manifest.json").exists()
+    assert _full_parses(home) == full_parses + 1
 
     # GX keeps each suite's latest validation only: the Data Docs do not grow per run.
     validations = home / "docs" / "gx" / "uncommitted" / "validations"
