@@ -507,12 +507,11 @@ def _validate(context: Any, suite: Suite, frame: Any) -> list[Failure]:
         if "whole" in batch_names
         else asset.add_batch_definition_whole_dataframe("whole")
     )
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    by_config: list[tuple[Any, Expectation]] = []
-    for expectation in suite.expectations:
-        gx_expectation = _gx_expectation(expectation)
-        gx_suite.add_expectation(gx_expectation)
-        by_config.append((gx_expectation, expectation))
+    # All at once: add_expectation() compares each new expectation with every one
+    # before it (pydantic dicts, quadratic in the suite); Suite.add already dedups.
+    gx_suite = gx.ExpectationSuite(
+        name=suite.name, expectations=[_gx_expectation(e) for e in suite.expectations]
+    )
     gx_suite = context.suites.add_or_update(gx_suite)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
