@@ -52,8 +52,8 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-dagster: setup ## the Dagster UI on this project
-	$(VENV)/bin/dagster dev -m orchestration.definitions
+dagster: setup ## the Dagster UI on this project and the instance `make run` records into
+	$(VENV)/bin/handoff dagster $(ARGS)
 
 clean:
 	rm -rf .handoff target logs .pytest_cache

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from handoff.settings import Settings, parse_as_of
+from handoff.settings import Settings, parse_as_of, project_dir
 
 SAMPLE_LEADS = 4000
 SAMPLE_SEED = 42
@@ -243,7 +243,6 @@ def dashboard(home: Path | None, port: int, address: str, headless: bool) -> Non
         os.environ["HANDOFF_HOME"] = str(home.resolve())
     settings = Settings.from_env()
     from handoff.publish import serving_path
-    from handoff.settings import project_dir
 
     serving = serving_path(settings)
     if not serving.exists():
@@ -277,6 +276,49 @@ def dashboard(home: Path | None, port: int, address: str, headless: bool) -> Non
 
     def forward(signum: int, _frame: object) -> None:
         # Stopping `handoff dashboard` (kill, Ctrl-C) stops the server it started.
+        server.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    sys.exit(server.wait())
+
+
+@main.command()
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The home whose pipeline and Dagster instance to show (default ./.handoff).",
+)
+@click.option("--target", help="dbt target in profiles/profiles.yml (default duckdb).")
+@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+def dagster(home: Path | None, target: str | None, port: int, address: str) -> None:
+    """Open the Dagster UI (`dagster dev`) on this project: the code location with its
+    jobs, schedules and sensor, and the instance `handoff run` records into, so the
+    runs and materializations of the CLI show there."""
+    if home:
+        os.environ["HANDOFF_HOME"] = str(home.resolve())
+    if target:
+        os.environ["HANDOFF_TARGET"] = target
+    settings = Settings.from_env()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    from handoff.pipeline import ensure_instance
+    from orchestration.project import prepare_manifest
+
+    env = dict(os.environ, DAGSTER_HOME=ensure_instance(settings))
+    # dbt and dagster from this environment first, whatever the caller's PATH holds.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    _say(f"parsing the dbt project; instance {env['DAGSTER_HOME']}")
+    try:
+        prepare_manifest(settings.target)
+    except RuntimeError as exc:
+        _fail("dbt could not parse the project", str(exc))
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions"]
+    command += ["--host", address, "--port", str(port)]
+    _say(f"Dagster UI on http://{address}:{port} (Ctrl-C to stop)")
+    server = subprocess.Popen(command, env=env, cwd=project_dir())
+
+    def forward(signum: int, _frame: object) -> None:
         server.send_signal(signum)
 
     signal.signal(signal.SIGTERM, forward)

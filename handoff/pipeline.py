@@ -116,18 +116,25 @@ def instance_config(dagster_home: Any) -> str:
     )
 
 
+def ensure_instance(settings: Settings) -> str:
+    """The Dagster instance folder runs on this home record into: ``DAGSTER_HOME``
+    when the user set one, else ``<home>/dagster`` (created, its ``dagster.yaml``
+    written) — the one `handoff run` and `handoff dagster` share."""
+    dagster_home = settings.home / "dagster"
+    chosen = os.environ.get("DAGSTER_HOME") or str(dagster_home)
+    if chosen == str(dagster_home):
+        dagster_home.mkdir(parents=True, exist_ok=True)
+        config = dagster_home / "dagster.yaml"
+        if not config.exists() or config.read_text() == _OLD_INSTANCE_CONFIG:
+            # Our own instance (a DAGSTER_HOME set by the user is theirs to configure).
+            config.write_text(instance_config(dagster_home))
+    return chosen
+
+
 def _instance(settings: Settings) -> Any:
     import dagster as dg
 
-    dagster_home = settings.home / "dagster"
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DAGSTER_HOME", str(dagster_home))
-    config = dagster_home / "dagster.yaml"
-    if os.environ["DAGSTER_HOME"] == str(dagster_home) and (
-        not config.exists() or config.read_text() == _OLD_INSTANCE_CONFIG
-    ):
-        # Our own instance (a DAGSTER_HOME set by the user is theirs to configure).
-        config.write_text(instance_config(dagster_home))
+    os.environ.setdefault("DAGSTER_HOME", ensure_instance(settings))
     return dg.DagsterInstance.get()
 
 

@@ -252,9 +252,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # Each worker (and a plain run) keeps in-process Dagster/dbt state (the manifest
     # `orchestration.project` reads, the instance) in a home of its own instead of
     # the checkout's ./.handoff, which two workers would otherwise share.
-    if "HANDOFF_HOME" not in os.environ:
+    # xdist workers inherit the controller's environment: a home this hook made in
+    # the controller is not the user's, and each worker makes its own.
+    made_here = os.environ.get("HANDOFF_TESTS_HOME") == os.environ.get("HANDOFF_HOME")
+    if "HANDOFF_HOME" not in os.environ or made_here:
         home = tempfile.mkdtemp(prefix="handoff-tests-home-")
-        os.environ["HANDOFF_HOME"] = home
+        os.environ["HANDOFF_HOME"] = os.environ["HANDOFF_TESTS_HOME"] = home
         config.stash[_OWN_HOME] = home
 
 
