@@ -359,6 +359,19 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
     return BuiltSample(landing=root / "landing", home=root / "home", run=proc)
 
 
+def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a server started with ``start_new_session=True`` and its children:
+    SIGTERM to the group, SIGKILL if it has not exited within ``timeout``."""
+    import signal
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def copy_home(home: Path, to: Path) -> Path:
     """A private copy of a built home (without the Dagster instance and the lock)."""
     shutil.copytree(home, to, ignore=shutil.ignore_patterns("dagster", "build.lock"))

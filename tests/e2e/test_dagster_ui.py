@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from conftest import _free_port
+from conftest import _free_port, stop_process_group
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
 
@@ -102,10 +101,5 @@ def test_the_ui_loads_the_code_location_and_shows_the_clis_runs(built_sample, tm
         assert {"jobName": "handoff_pipeline", "status": "SUCCESS"} in runs, runs
         assert (home / "dagster" / "dagster.yaml").exists()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server, timeout=60)
         log.close()
