@@ -1,4 +1,4 @@
-"""Ingest benchmark (DESIGN §12: ingest within 2× of DuckDB's own ``read_csv``).
+"""Ingest benchmark (README "Benchmarks": ingest within 2× of DuckDB's own ``read_csv``).
 
 Generates N leads (cached by arguments under bench/.cache), then, in the same run and
 each in a fresh child process writing a fresh DuckDB file:

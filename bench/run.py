@@ -1,4 +1,4 @@
-"""Whole-pipeline benchmark (DESIGN §12): ingest, full build, incremental run, publish.
+"""Whole-pipeline benchmark (README "Benchmarks", docs/benchmarks.md): ingest, full build, incremental run, publish.
 
     .venv/bin/python bench/run.py --leads 1000000
 

@@ -1,4 +1,4 @@
-"""The handoff scorecard (DESIGN §10): did marketing and sales keep their promises?
+"""The handoff scorecard (README "Scorecard dashboard"): did marketing and sales keep their promises?
 
 Run it with ``handoff dashboard`` (or ``streamlit run dashboard/app.py`` with
 ``HANDOFF_SERVING_DB`` or ``HANDOFF_HOME`` set). It reads only the published serving

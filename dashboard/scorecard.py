@@ -2,7 +2,7 @@
 cached queries, the as-of of the publish, and the sidebar filters.
 
 The dashboard never opens ``build.duckdb``: it reads ``<home>/serving/handoff.duckdb``,
-the audited copy that publish swaps in atomically (DESIGN §3). Each query opens the
+the audited copy that publish swaps in atomically (README "Data flow"). Each query opens the
 file read-only and closes it again, so a rebuild is never blocked, and query results
 are cached under the file's identity (inode, size, mtime): a new publish is a new
 file, hence new data on the next rerun.
