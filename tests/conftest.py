@@ -5,7 +5,7 @@ named in ``HANDOFF_REQUIRE_ENGINES`` (comma-separated, e.g. ``postgres,spark``; 
 sets it), in which case they fail with the reason: CI never passes by skipping.
 
 The suite runs on two pytest-xdist workers (``make test``), a test file at a time
-on one worker (``--dist loadfile``), the Spark file first (it is the longest).
+on one worker (``--dist loadfile``), the longest files first (``FIRST``).
 A build that several files read is made once per test run, whichever worker needs
 it first, under a file lock (:func:`shared_build`); the others wait for it and read
 it. Read shared builds freely; copy them (:func:`copy_home`) before changing them.
@@ -17,6 +17,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -303,10 +304,6 @@ def shared_build(
     return root, result["value"]
 
 
-def completed(proc: subprocess.CompletedProcess) -> dict:
-    return {"args": list(proc.args), "returncode": proc.returncode}  # type: ignore[arg-type]
-
-
 # --- one generated sample, built once per session -----------------------------------
 
 SAMPLE_LEADS, SAMPLE_SEED, SAMPLE_AS_OF = 800, 7, "2026-01-01T00:00:00Z"
@@ -345,7 +342,12 @@ def _build_sample(root: Path) -> dict:
         timeout=1800,
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
-    return {**completed(run), "stdout": run.stdout, "stderr": run.stderr}
+    return {
+        "args": run.args,
+        "returncode": run.returncode,
+        "stdout": run.stdout,
+        "stderr": run.stderr,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -362,8 +364,6 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
 def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:
     """Stop a server started with ``start_new_session=True`` and its children:
     SIGTERM to the group, SIGKILL if it has not exited within ``timeout``."""
-    import signal
-
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=timeout)
