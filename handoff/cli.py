@@ -149,6 +149,7 @@ def run(
         "success": outcome.success,
         "seconds": round(time.monotonic() - started, 1),
         "batches_rejected": outcome.rejected_batches,
+        "batches_not_loaded": outcome.not_loaded_batches,
         "error": outcome.error,
     }
     with open(settings.runs_file, "a") as fh:
@@ -157,6 +158,12 @@ def run(
         click.echo(line)
     if not outcome.success:
         _fail(outcome.error or "the pipeline failed", outcome.detail)
+    if outcome.not_loaded_batches:
+        _fail(
+            f"{len(outcome.not_loaded_batches)} batch(es) could not be loaded for want of disk "
+            f"space and wait for the next run: {', '.join(outcome.not_loaded_batches)}",
+            "See the lines marked NOT LOADED above.",
+        )
     if outcome.rejected_batches:
         _fail(
             f"{len(outcome.rejected_batches)} batch(es) were rejected and not loaded "

@@ -24,6 +24,8 @@ from handoff.settings import Settings
 class Outcome:
     success: bool
     rejected_batches: list[str] = field(default_factory=list)
+    # Batches a full disk kept from loading (not recorded as rejected: the next run tries).
+    not_loaded_batches: list[str] = field(default_factory=list)
     summary_lines: list[str] = field(default_factory=list)
     error: str | None = None
     detail: str | None = None
@@ -221,6 +223,18 @@ def execute_pipeline(
                     [started],
                 ).fetchall()
             ]
+            if con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = '_landing_notices'"
+            ).fetchone()[0]:
+                outcome.not_loaded_batches = [
+                    r[0]
+                    for r in con.execute(
+                        "select path from raw._landing_notices where kind = 'not_loaded' "
+                        "and noticed_at >= ? order by 1",
+                        [started],
+                    ).fetchall()
+                ]
             from handoff.status import summary_lines
 
             outcome.summary_lines = summary_lines(con, settings)

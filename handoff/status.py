@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from handoff.ingest.parse import public_reason
 from handoff.settings import Settings
 
 
@@ -17,6 +18,25 @@ def _table_exists(con: Any, schema: str, table: str) -> bool:
             [schema, table],
         ).fetchone()[0]
     )
+
+
+# Each batch's current state: the status of its latest attempt (a rejected batch that
+# was fixed and loaded is loaded), the files and rows of every attempt that loaded, and
+# the error of the latest attempt when it was rejected.
+CURRENT_BATCHES = """
+select batch_id,
+    case when bool_or(status = 'rejected') filter (where is_latest) then 'rejected'
+         else 'loaded' end as status,
+    count(distinct path) filter (where status = 'loaded' or is_latest) as files,
+    coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0) as rows,
+    coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0) as quarantined,
+    max(error) filter (where is_latest and status = 'rejected') as error
+from (
+    select *, loaded_at = max(loaded_at) over (partition by batch_id) as is_latest
+    from raw._batches
+)
+group by batch_id
+"""
 
 
 def summary_lines(con: Any, settings: Settings) -> list[str]:
@@ -31,9 +51,9 @@ def summary_lines(con: Any, settings: Settings) -> list[str]:
     if not _table_exists(con, "raw", "_batches"):
         return lines + ["no batch has been loaded yet"]
     loaded, rejected, rows, quarantined = con.execute(
-        "select count(distinct batch_id) filter (where status = 'loaded'), "
-        "count(distinct batch_id) filter (where status = 'rejected'), "
-        "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) from raw._batches"
+        f"select count(*) filter (where status = 'loaded'), "
+        f"count(*) filter (where status = 'rejected'), "
+        f"coalesce(sum(rows), 0), coalesce(sum(quarantined), 0) from ({CURRENT_BATCHES})"
     ).fetchone()
     lines.append(
         f"raw: {loaded} batch(es) loaded, {rejected} rejected; "
@@ -56,8 +76,7 @@ def render_status(settings: Settings) -> tuple[str, bool]:
             out.append("")
             out.append(f"{'batch':<40} {'status':<9} {'files':>5} {'rows':>12} {'quarantined':>11}")
             for batch_id, status, files, rows, quarantined, error in con.execute(
-                "select batch_id, min(status), count(*), sum(rows_loaded), sum(rows_quarantined), "
-                "max(error) from raw._batches group by batch_id order by batch_id"
+                f"select * from ({CURRENT_BATCHES}) order by batch_id"
             ).fetchall():
                 out.append(f"{batch_id:<40} {status:<9} {files:>5} {rows:>12,} {quarantined:>11,}")
                 if status == "rejected":
@@ -71,9 +90,23 @@ def render_status(settings: Settings) -> tuple[str, bool]:
                 out.append("")
                 out.append("quarantine (raw._quarantine):")
                 for source_file, n, first_line, reason in q:
+                    # The reason without the cell's value (it may be personal data).
                     out.append(
-                        f"    {source_file}: {n:,} row(s), first at line {first_line}: {reason}"
+                        f"    {source_file}: {n:,} row(s), first at line {first_line}: "
+                        f"{public_reason(reason)}"
                     )
+            if _table_exists(con, "raw", "_landing_notices"):
+                notices = con.execute(
+                    "select path, kind, reason from raw._landing_notices order by kind desc, path"
+                ).fetchall()
+                if notices:
+                    ok = False if any(k == "not_loaded" for _, k, _ in notices) else ok
+                    out.append("")
+                    out.append("what the last ingest did not read or load (raw._landing_notices):")
+                    out += [
+                        f"    {path}: {'NOT LOADED, ' if kind == 'not_loaded' else ''}{reason}"
+                        for path, kind, reason in notices
+                    ]
         if settings.ingest_db == settings.build_db:
             sla = sla_summary_lines(con)
             if sla:

@@ -119,14 +119,33 @@ _EXPORT_NAME = re.compile(
 )
 
 
+_FILE_SUFFIXES = (
+    ".gz",
+    ".bz2",
+    ".zip",
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".parquet",
+    ".jsonl",
+    ".json",
+    ".ndjson",
+    ".xlsx",
+    ".xls",
+)
+
+
 def object_for_file(crm: str, filename: str) -> str | None:
     """The object a file holds, from its name: ``Lead.csv``, ``lead_history.csv.gz``,
     ``sf_lead_data.csv``, ``hubspot-crm-exports-all-contacts-2023-02-21.csv`` …;
     ``None`` when the name matches no object of that CRM."""
     stem = Path(filename).name
-    for suffix in (".gz", ".csv", ".parquet", ".jsonl", ".json", ".ndjson"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
+    stripped = True
+    while stripped:  # Lead.csv.gz, Lead.csv.bz2, Lead.xlsx (named for an object, unread)
+        stripped = False
+        for suffix in _FILE_SUFFIXES:
+            if stem.lower().endswith(suffix) and len(stem) > len(suffix):
+                stem, stripped = stem[: -len(suffix)], True
     norm = snake_case(stem)
     match = _EXPORT_NAME.match(norm)
     if match:

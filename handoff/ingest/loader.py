@@ -17,12 +17,17 @@ Files are read by DuckDB's own readers as text and typed by :mod:`.parse`.
 
 from __future__ import annotations
 
+import bisect
+import bz2
+import contextlib
 import csv
 import gzip
 import os
+import re
+import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +35,19 @@ from typing import Any
 import pyarrow as pa
 
 from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, objects, snake_case
-from handoff.ingest.discover import Batch, ExtractFile, discover
-from handoff.ingest.parse import error_expr, parse_expr
+from handoff.ingest.discover import (
+    ACCEPTED,
+    Batch,
+    ExtractFile,
+    NoSpace,
+    Notice,
+    Unreadable,
+    cleanup,
+    decompress_bz2,
+    discover,
+    no_space_message,
+)
+from handoff.ingest.parse import error_expr, parse_expr, public_reason
 from handoff.ingest.tables import ensure_raw_tables, quote
 
 Progress = Callable[[str], None]
@@ -60,7 +76,7 @@ class FileResult:
 class BatchResult:
     batch_id: str
     crm: str
-    status: str  # loaded | rejected | already_loaded | previously_rejected
+    status: str  # loaded | rejected | already_loaded | previously_rejected | no_space
     files: list[FileResult] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -77,11 +93,19 @@ class BatchResult:
 @dataclass
 class IngestReport:
     batches: list[BatchResult] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    # Set when the disk filled up so that the database cannot be written any more.
+    fatal: str | None = None
 
     @property
     def rejected(self) -> list[BatchResult]:
         """Batches rejected by this run (not those rejected by an earlier one)."""
         return [b for b in self.batches if b.status == "rejected"]
+
+    @property
+    def not_loaded(self) -> list[BatchResult]:
+        """Batches this run could not load for want of disk space (tried again next run)."""
+        return [b for b in self.batches if b.status == "no_space"]
 
     @property
     def loaded(self) -> list[BatchResult]:
@@ -109,22 +133,46 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def duck_path(path: Path) -> str:
+    """A path as a DuckDB string literal that its readers take literally: they treat
+    ``*``, ``?`` and ``[`` as a glob, so each is wrapped in brackets (``[*]``)."""
+    return _sql_str(re.sub(r"([*?\[])", r"[\1]", str(path)))
+
+
+def _open_text(path: Path):
+    name = path.name.lower()
+    opener = gzip.open if name.endswith(".gz") else bz2.open if name.endswith(".bz2") else open
+    return opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="")
+
+
+DELIMITERS = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
 def _csv_header(path: Path) -> tuple[list[str], str]:
     """The header fields and delimiter of a CSV file, read by Python's csv module
-    (DuckDB's sniffer guesses wrongly on files whose rows are ragged)."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+    (DuckDB's sniffer guesses wrongly on files whose rows are ragged). The header
+    decides the delimiter: the candidate that occurs most often outside quoted names
+    (a ``.tsv`` is tab-separated)."""
+    with _open_text(path) as fh:
         first = fh.readline()
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    unquoted = _QUOTED.sub("", first)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
     delim = max(counts, key=lambda d: counts[d])
-    if counts[delim] == 0:
+    if path.name.lower().endswith(".tsv"):
+        delim = "\t"
+    elif counts[delim] == 0:
         delim = ","
     fields = next(csv.reader([first], delimiter=delim), [])
     return [f.strip() for f in fields], delim
 
 
+def delimiter_name(delim: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(delim, repr(delim))
+
+
 def _reader(file: ExtractFile, width: int = 0, delim: str = ",", rejects: bool = False) -> str:
-    path = _sql_str(str(file.path))
+    path = duck_path(file.path)
     if file.format == "csv":
         # Positional names: the real headers (which may repeat) are kept in Python.
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
@@ -139,6 +187,8 @@ def _reader(file: ExtractFile, width: int = 0, delim: str = ",", rejects: bool =
         return f"read_parquet({path})"
     if file.format == "jsonl":
         return f"read_json({path}, format = 'newline_delimited')"
+    if file.format == "json":
+        return f"read_json({path}, format = 'auto')"
     raise ValueError(file.format)
 
 
@@ -152,9 +202,24 @@ def _describe(con: Any, file: ExtractFile) -> list[tuple[str, str, str]]:
             return [(h, f"c{i}", "VARCHAR") for i, h in enumerate(headers)]
         rows = con.execute(f"describe select * from {_reader(file)}").fetchall()
     except Exception as exc:  # noqa: BLE001 — any reader error rejects the batch
-        first_line = str(exc).strip().splitlines()[0]
-        raise BatchRejected(file, f"cannot be read as {file.format} ({first_line})") from exc
+        raise _read_failure(file, exc) from exc
     return [(r[0], r[0], r[1]) for r in rows]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_no_space(exc: BaseException) -> bool:
+    return getattr(exc, "errno", None) == 28 or "No space left on device" in str(exc)
+
+
+def _read_failure(file: ExtractFile, exc: BaseException) -> Exception:
+    """The one-sentence rejection for a file its reader failed on (or NoSpace)."""
+    if _is_no_space(exc):
+        return NoSpace(no_space_message(file.path.parent))
+    return BatchRejected(file, f"cannot be read as {file.format} ({_first_line(exc)})")
 
 
 def _text_of(column: str, duck_type: str) -> str:
@@ -162,6 +227,10 @@ def _text_of(column: str, duck_type: str) -> str:
     col = quote(column)
     if duck_type == "VARCHAR":
         return col
+    if duck_type == "JSON":
+        # A JSON reader gives a column whose rows mix numbers and strings the type JSON:
+        # its text is the value itself ("1002" → 1002), as for a column of one type.
+        return f"({col} ->> '$')"
     if duck_type.endswith("[]"):
         return f"array_to_string(list_transform({col}, lambda x: cast(x as varchar)), ';')"
     if duck_type.startswith("TIMESTAMP WITH TIME ZONE"):
@@ -195,27 +264,67 @@ def check_required(spec: ObjectSpec, file: ExtractFile, mapped: list[str]) -> No
         col = missing[0]
         spellings = sorted(a for a, c in spec.aliases.items() if c == col)[:3]
         also = f" (or {', '.join(spellings)})" if spellings else ""
+        read_as = ""
+        if file.format == "csv":
+            read_as = f", read as {delimiter_name(_csv_header(file.path)[1])}-separated"
         raise BatchRejected(
             file,
             f"required column '{col}'{also} is missing from the header on line 1 "
-            f"(the file has {len(mapped)} columns)",
+            f"(the file has {len(mapped)} columns{read_as})",
         )
 
 
-def _raw_lines(file: ExtractFile, lines: list[int]) -> dict[int, str]:
-    """The original text of the given lines (1-based), for the quarantine."""
-    wanted = set(lines)
+def _record_starts(file: ExtractFile, records: int) -> list[int] | None:
+    """The physical line (1-based) on which each record of a CSV starts, index 0 being
+    the header, when a quoted field spans lines; None when every record is one line
+    (checked first by counting newlines, which is cheap)."""
+    newlines = 0
+    opener = gzip.open if file.path.name.lower().endswith(".gz") else open
+    with opener(file.path, "rb") as fh:
+        last = b""
+        while chunk := fh.read(1 << 22):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    lines = newlines + (1 if last not in (b"\n", b"") else 0)
+    if lines <= records + 1:
+        return None
+    starts, in_quotes = [], False
+    with _open_text(file.path) as fh:
+        for number, text in enumerate(fh, 1):
+            if not in_quotes:
+                starts.append(number)
+            if text.count('"') % 2:
+                in_quotes = not in_quotes
+    return starts
+
+
+def _raw_lines(file: ExtractFile, lines: list[int], starts: list[int] | None) -> dict[int, str]:
+    """The original text of the records starting on the given lines (1-based), for the
+    quarantine; a record that spans lines keeps them all."""
     found: dict[int, str] = {}
-    if not wanted:
+    if not lines or file.format not in ("csv", "jsonl"):
         return found
-    if file.format in ("csv", "jsonl"):
-        opener = gzip.open if file.path.name.lower().endswith(".gz") else open
-        with opener(file.path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-            for number, text in enumerate(fh, 1):
-                if number in wanted:
-                    found[number] = text.rstrip("\r\n")
-                    if len(found) == len(wanted):
-                        break
+    ends: dict[int, int] = {}
+    for line in lines:
+        if starts is None:
+            ends[line] = line
+        else:
+            i = bisect.bisect_left(starts, line)
+            ends[line] = starts[i + 1] - 1 if i + 1 < len(starts) else 1 << 62
+    last_wanted = max(ends.values())
+    open_records: dict[int, list[str]] = {}
+    with _open_text(file.path) as fh:
+        for number, text in enumerate(fh, 1):
+            if number in ends:
+                open_records[number] = []
+            for start in list(open_records):
+                open_records[start].append(text)
+                if number >= ends[start]:
+                    found[start] = "".join(open_records.pop(start)).rstrip("\r\n")
+            if number >= last_wanted and not open_records:
+                break
+    for start, parts in open_records.items():
+        found[start] = "".join(parts).rstrip("\r\n")
     return found
 
 
@@ -288,6 +397,25 @@ def _load_file(ctx: _Ctx, file: ExtractFile, spec: ObjectSpec, described: list) 
                 f"update _parsed set _source_line = _source_line + "
                 f"(select count(*) from (values {adj}) as r(a) where r.a <= _parsed._source_line)"
             )
+    starts = None
+    if file.format == "csv":
+        # So far a row's line is its record number (header = 1); where a quoted field
+        # spans lines, turn it into the physical line the record starts on.
+        records = con.execute("select count(*) from _parsed").fetchall()[0][0] + len(structural)
+        starts = _record_starts(file, records)
+        if starts is not None:
+            con.register(
+                "_starts", pa.table({"record": range(1, len(starts) + 1), "physical": starts})
+            )
+            con.execute(
+                "update _parsed set _source_line = s.physical from _starts as s "
+                "where s.record = _parsed._source_line"
+            )
+            con.unregister("_starts")
+            structural = [
+                (starts[line - 1] if 0 < line <= len(starts) else line, *rest)
+                for line, *rest in structural
+            ]
     table = f"raw.{quote(spec.table)}"
     existing = {r[0] for r in con.execute(f"describe {table}").fetchall()}
     for name in mapped:
@@ -306,11 +434,12 @@ def _load_file(ctx: _Ctx, file: ExtractFile, spec: ObjectSpec, described: list) 
         "select _source_line, _error_column, _error_reason from _parsed "
         "where _error_reason is not null order by _source_line"
     ).fetchall()
-    texts = _raw_lines(file, [b[0] for b in bad])
+    texts = _raw_lines(file, [b[0] for b in bad] + [r[0] for r in structural], starts)
     quarantine = [(line, col, reason, texts.get(line)) for line, col, reason in bad]
     by_position = {f"c{i}": h for i, h in enumerate(headers)}
     quarantine += [
-        (line, by_position.get(col, col), reason, text) for line, col, reason, text in structural
+        (line, by_position.get(col, col), reason, texts.get(line, text))
+        for line, col, reason, text in structural
     ]
     quarantine.sort(key=lambda q: q[0] or 0)
     if quarantine:
@@ -332,8 +461,11 @@ def _load_file(ctx: _Ctx, file: ExtractFile, spec: ObjectSpec, described: list) 
     first = None
     if quarantine:
         line, col, reason, _ = quarantine[0]
+        # The value itself may be personal data: logs name the column and the reason
+        # only; the raw text stays in raw._quarantine.
         first = (
-            f"{file.display} line {line}, column {col}: {reason}; the row went to raw._quarantine"
+            f"{file.display} line {line}, column {col}: {public_reason(reason)}; "
+            "the row went to raw._quarantine"
         )
     return FileResult(
         display=file.display,
@@ -345,13 +477,36 @@ def _load_file(ctx: _Ctx, file: ExtractFile, spec: ObjectSpec, described: list) 
     )
 
 
-def _ledger(con: Any) -> dict[str, str]:
-    """sha256 → status of every file the ledger has seen."""
-    rows = con.execute(
-        "select sha256, max(case when status = 'loaded' then 'loaded' else status end) "
-        "from raw._batches group by sha256"
-    ).fetchall()
-    return dict(rows)
+@dataclass
+class Ledger:
+    """What ``raw._batches`` says: the content hashes already loaded, and each batch's
+    latest attempt (its status and the files it judged)."""
+
+    loaded: set[str] = field(default_factory=set)
+    latest: dict[str, tuple[str, frozenset[tuple[str, str]]]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, con: Any) -> Ledger:
+        ledger = cls(
+            loaded={
+                r[0]
+                for r in con.execute(
+                    "select distinct sha256 from raw._batches where status = 'loaded'"
+                ).fetchall()
+            }
+        )
+        rows = con.execute(
+            "select batch_id, status, path, sha256 from raw._batches b "
+            "where loaded_at = (select max(loaded_at) from raw._batches l "
+            "where l.batch_id = b.batch_id)"
+        ).fetchall()
+        attempts: dict[str, tuple[str, set[tuple[str, str]]]] = {}
+        for batch_id, status, path, sha in rows:
+            prev, files = attempts.get(batch_id, ("loaded", set()))
+            files.add((path, sha))
+            attempts[batch_id] = ("rejected" if "rejected" in (prev, status) else prev, files)
+        ledger.latest = {b: (st, frozenset(f)) for b, (st, f) in attempts.items()}
+        return ledger
 
 
 def _write_ledger(con: Any, batch: Batch, rows: list[tuple], loaded_at: datetime) -> None:
@@ -372,12 +527,77 @@ def _write_ledger(con: Any, batch: Batch, rows: list[tuple], loaded_at: datetime
         )
 
 
+def _rollback(con: Any) -> None:
+    # A failed commit has already ended the transaction.
+    with contextlib.suppress(Exception):
+        con.execute("rollback")
+
+
+def _reject(
+    con: Any,
+    batch: Batch,
+    ledger: Ledger,
+    result: BatchResult,
+    todo: list[tuple[ExtractFile, str]],
+    culprit: str,
+    message: str,
+    loaded_at: datetime,
+) -> None:
+    """Record a rejected batch: one ledger row per file it judged, naming the culprit."""
+    result.status = "rejected"
+    result.error = message
+    rows = [
+        (
+            f.display,
+            sha,
+            "rejected",
+            0,
+            0,
+            message if f.display == culprit else f"not loaded: {culprit} rejects the whole batch",
+        )
+        for f, sha in todo
+    ]
+    con.execute("begin transaction")
+    _write_ledger(con, batch, rows, loaded_at)
+    con.execute("commit")
+    ledger.latest[batch.batch_id] = ("rejected", frozenset((r[0], r[1]) for r in rows))
+    for f, _ in todo:
+        result.files.append(FileResult(f.display, f.object, "rejected", error=message))
+
+
 def load_batch(
-    con: Any, batch: Batch, seen: dict[str, str], source_timezone: str = "UTC"
+    con: Any,
+    batch: Batch,
+    ledger: Ledger,
+    source_timezone: str = "UTC",
+    work_dir: Path | None = None,
 ) -> BatchResult:
-    """Load one batch atomically; ``seen`` is the ledger (sha256 → status), updated."""
+    """Load one batch atomically. ``ledger`` is read at the start of the ingest and
+    updated here. A file whose content is already loaded is skipped; a batch whose
+    latest attempt was rejected is judged again whole as soon as its set of files or
+    any file's content changes (an unchanged one is skipped)."""
     started = time.monotonic()
     result = BatchResult(batch_id=batch.batch_id, crm=batch.crm, status="loaded")
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    if batch.problem is not None:
+        # The delivery itself is unreadable (not a zip, too large when unpacked).
+        todo_zip = [
+            (
+                ExtractFile(batch.crm, None, Path(batch.display), batch.display, "zip"),
+                batch.problem_sha or "",
+            )
+        ]
+        if ledger.latest.get(batch.batch_id) == (
+            "rejected",
+            frozenset((f.display, sha) for f, sha in todo_zip),
+        ):
+            result.status = "previously_rejected"
+        else:
+            _reject(con, batch, ledger, result, todo_zip, batch.display, batch.problem, loaded_at)
+        result.files = [FileResult(batch.display, None, "rejected", error=batch.problem)]
+        result.error = batch.problem
+        result.seconds = time.monotonic() - started
+        return result
     todo: list[tuple[ExtractFile, str]] = []
     for file in batch.files:
         if file.object is None:
@@ -390,25 +610,40 @@ def load_batch(
                 )
             )
             continue
-        sha = file.sha256
-        if sha in seen:
+        sha = file.digest or (file.sha256 if file.path.exists() else "")
+        if sha in ledger.loaded:
             result.files.append(FileResult(file.display, file.object, "duplicate"))
             continue
         todo.append((file, sha))
     if not todo:
-        previously = any(
-            seen.get(f.sha256) == "rejected" for f in batch.files if f.object is not None
-        )
-        result.status = "previously_rejected" if previously else "already_loaded"
+        result.status = "already_loaded"
+        result.seconds = time.monotonic() - started
+        return result
+    judged = frozenset((f.display, sha) for f, sha in todo)
+    if ledger.latest.get(batch.batch_id) == ("rejected", judged):
+        result.status = "previously_rejected"
+        result.error = "rejected by an earlier run and unchanged since"
         result.seconds = time.monotonic() - started
         return result
 
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute(f"set TimeZone = {_sql_str(source_timezone)}")
+    scratch: list[Path] = []
     try:
+        for copy in batch.zips:
+            if any(f.zip_root == copy.target for f, _ in todo):
+                copy.unpack()
+        readable: list[tuple[ExtractFile, str]] = []
+        for file, sha in todo:
+            if file.problem:
+                raise BatchRejected(file, f"{file.problem}; the batch needs it as {ACCEPTED}")
+            if file.display.lower().endswith(".bz2"):
+                plain = decompress_bz2(file, work_dir or file.path.parent)
+                scratch.append(plain)
+                file = replace(file, path=plain)
+            readable.append((file, sha))
         # Validate every header before loading anything: a batch is all or nothing.
         described = {}
-        for file, _ in todo:
+        for file, _ in readable:
             spec = objects()[(batch.crm, file.object)]  # type: ignore[index]
             described[file.display] = _describe(con, file)
             check_required(
@@ -418,9 +653,14 @@ def load_batch(
         ctx = _Ctx(con, batch.batch_id, loaded_at, source_timezone)
         loaded: list[FileResult] = []
         try:
-            for file, _ in todo:
+            for file, _ in readable:
                 spec = objects()[(batch.crm, file.object)]  # type: ignore[index]
-                loaded.append(_load_file(ctx, file, spec, described[file.display]))
+                try:
+                    loaded.append(_load_file(ctx, file, spec, described[file.display]))
+                except (BatchRejected, NoSpace):
+                    raise
+                except Exception as exc:  # noqa: BLE001 — a reader error names its file
+                    raise _read_failure(file, exc) from exc
                 if os.environ.get("HANDOFF_FAULT_AFTER_FILE") == file.display:
                     # Fault injection for the crash-safety tests: die mid-batch.
                     os._exit(86)
@@ -434,42 +674,49 @@ def load_batch(
                 loaded_at,
             )
             con.execute("commit")
-        except Exception:
-            con.execute("rollback")
+        except Exception as exc:
+            _rollback(con)
+            if _is_no_space(exc) and not isinstance(exc, NoSpace):
+                needed = sum(f.path.stat().st_size for f, _ in readable)
+                where = work_dir.parent if work_dir else Path.cwd()
+                raise NoSpace(no_space_message(where, needed)) from exc
             raise
         result.files.extend(loaded)
-        for _, sha in todo:
-            seen[sha] = "loaded"
+        ledger.loaded.update(sha for _, sha in todo)
+        ledger.latest[batch.batch_id] = ("loaded", judged)
     except BatchRejected as exc:
-        result.status = "rejected"
+        _reject(con, batch, ledger, result, todo, exc.file.display, str(exc), loaded_at)
+    except Unreadable as exc:
+        _reject(con, batch, ledger, result, todo, batch.display, str(exc), loaded_at)
+    except NoSpace as exc:
+        # Nothing is wrong with the batch: not recorded, so the next run tries it again.
+        result.status = "no_space"
         result.error = str(exc)
-        con.execute("begin transaction")
-        _write_ledger(
-            con,
-            batch,
-            [
-                (
-                    f.display,
-                    sha,
-                    "rejected",
-                    0,
-                    0,
-                    str(exc)
-                    if f is exc.file
-                    else f"not loaded: {exc.file.display} rejects the whole batch",
-                )
-                for f, sha in todo
-            ],
-            loaded_at,
-        )
-        con.execute("commit")
-        for f, sha in todo:
-            seen[sha] = "rejected"
-            result.files.append(FileResult(f.display, f.object, "rejected", error=result.error))
     finally:
-        con.execute("set TimeZone = 'UTC'")
+        with contextlib.suppress(Exception):  # a database a full disk invalidated
+            con.execute("set TimeZone = 'UTC'")
+        for path in scratch:
+            path.unlink(missing_ok=True)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _usable(con: Any) -> bool:
+    try:
+        con.execute("select 1").fetchall()
+    except Exception:  # noqa: BLE001 — DuckDB's FatalException: the file is invalidated
+        return False
+    return True
+
+
+NOTICES_DDL = """
+create or replace table raw._landing_notices (
+    path varchar not null,
+    kind varchar not null,  -- not_read: nothing reads the path; not_loaded: left for the next run
+    reason varchar not null,
+    noticed_at timestamp not null
+)
+"""
 
 
 def ingest(
@@ -481,16 +728,34 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Load every new batch under ``landing`` into the raw schema of DuckDB
-    connection ``con``. Never raises for bad input: see the report's ``rejected``."""
+    connection ``con``. Never raises for bad input: see the report's ``rejected``;
+    what the landing holds but is not read is in the report's ``notices`` (and
+    ``raw._landing_notices``, replaced by each ingest)."""
     say = progress or (lambda _msg: None)
     tz = source_timezones or {}
     ensure_raw_tables(con)
-    seen = _ledger(con)
+    ledger = Ledger.read(con)
     report = IngestReport()
-    batches = discover(landing, work_dir)
+    # Leftovers of a run that died (or ran out of space) while unpacking.
+    for partial in work_dir.glob("*.partial") if work_dir.exists() else ():
+        shutil.rmtree(partial, ignore_errors=True) if partial.is_dir() else partial.unlink()
+    found = discover(landing, work_dir)
+    report.notices = found.notices
+    batches = found.batches
     say(f"found {len(batches)} batch(es) under {landing}")
     for n, batch in enumerate(batches, 1):
-        result = load_batch(con, batch, seen, tz.get(batch.crm, "UTC"))
+        if batch.no_space or report.fatal:  # no room to unpack it, or to write anything
+            result = BatchResult(
+                batch.batch_id, batch.crm, "no_space", error=report.fatal or batch.problem
+            )
+        else:
+            result = load_batch(con, batch, ledger, tz.get(batch.crm, "UTC"), work_dir)
+        if result.status != "no_space":
+            cleanup(batch)
+        elif report.fatal is None and not _usable(con):
+            # DuckDB gives up on a file it could not checkpoint: nothing more can be
+            # written to it in this run, so the rest waits for the next one.
+            report.fatal = result.error
         report.batches.append(result)
         prefix = f"[{n}/{len(batches)}] {batch.batch_id}"
         if result.status == "loaded":
@@ -504,11 +769,39 @@ def ingest(
                     say(f"    {f.first_problem}")
         elif result.status == "rejected":
             say(f"{prefix}: REJECTED, nothing loaded: {result.error}")
+        elif result.status == "no_space":
+            say(
+                f"{prefix}: NOT LOADED, {result.error}; it loads on the next run once there is room"
+            )
         elif result.status == "previously_rejected":
-            say(f"{prefix}: rejected by an earlier run (see raw._batches); unchanged, skipped")
+            say(
+                f"{prefix}: rejected by an earlier run and unchanged since, skipped "
+                f"({result.error if batch.problem else 'see handoff status'}); "
+                "change or remove the bad file and it is judged again"
+            )
         else:
             say(f"{prefix}: already loaded, skipped")
         for f in result.files:
             if f.status == "ignored":
                 say(f"    {f.display}: {f.error}")
+    for notice in report.notices:
+        say(f"not read: {notice.sentence()}")
+    try:
+        con.execute(NOTICES_DDL)
+        rows = [(n.path, "not_read", n.reason) for n in report.notices]
+        rows += [
+            (f.display, "not_read", f.error)
+            for b in report.batches
+            for f in b.files
+            if f.status == "ignored"
+        ]
+        rows += [(b.batch_id, "not_loaded", b.error) for b in report.not_loaded]
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for path, kind, reason in rows:
+            con.execute(
+                "insert into raw._landing_notices values (?, ?, ?, ?)", [path, kind, reason, now]
+            )
+    except Exception as exc:  # noqa: BLE001 — a full disk must not hide the report
+        if not _is_no_space(exc):
+            raise
     return report

@@ -80,3 +80,11 @@ def error_expr(raw: str, parsed: str, sql_type: str) -> str | None:
         f"case when not {blank(raw)} and {parsed} is null "
         f"then '''' || left(trim({raw}), 60) || ''' is not {what}' end"
     )
+
+
+def public_reason(reason: str) -> str:
+    """A quarantine reason fit for logs and status: without the cell's value, which may
+    be personal data ("'ana@…' is not a timestamp" → "the value is not a timestamp")."""
+    if reason.startswith("'") and "' is not " in reason:
+        return "the value is not " + reason.rsplit("' is not ", 1)[1]
+    return reason

@@ -48,6 +48,9 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
             mirror_to_spark(
                 con, settings.home, progress=context.log.info, scratch_dir=settings.work_dir
             )
+        if report.fatal:
+            # The disk filled up and DuckDB invalidated the file: nothing can be built.
+            raise dg.Failure(description=report.fatal)
         totals = dict(
             con.execute(
                 "select table_name, estimated_size from duckdb_tables() where schema_name = 'raw'"
@@ -55,6 +58,8 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
         )
     for batch in report.rejected:
         context.log.error(f"batch {batch.batch_id} rejected: {batch.error}")
+    for batch in report.not_loaded:
+        context.log.error(f"batch {batch.batch_id} not loaded: {batch.error}")
     loaded = report.rows_by_table()
     for spec in objects().values():
         yield dg.MaterializeResult(
@@ -63,5 +68,7 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
                 "rows_loaded_this_run": loaded.get(spec.table, 0),
                 "rows_total": int(totals.get(spec.table, 0)),
                 "batches_rejected_this_run": len(report.rejected),
+                "batches_not_loaded_this_run": len(report.not_loaded),
+                "landing_paths_not_read": len(report.notices),
             },
         )
