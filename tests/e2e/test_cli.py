@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -85,26 +88,98 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
     assert "last run:" in status.stdout and "succeeded" in status.stdout
 
 
-def test_a_rejected_batch_fails_the_run_but_the_rest_is_built(built_sample, tmp_path):
-    # A new delivery to a home built before: the bad batch is rejected, the rest built.
+def _bad_deliveries(landing: Path) -> dict[str, str]:
+    """Every kind of bad delivery at once, beside the sample's good batches: what each
+    one's sentence in the run's output must say."""
+    sf, hs = landing / "salesforce", landing / "hubspot"
+    lead_header = "Id,CreatedDate,LastModifiedDate,Status,Email\n"
+    lead = "00Q{n:015d},2025-01-06T10:00:00Z,2025-01-06T10:00:00Z,Open,l{n}@example.com\n"
+    # A missing required column.
+    (sf / "9999-12-31").mkdir()
+    (sf / "9999-12-31" / "Lead.csv").write_text("Id,CreatedDate\n00Q000000000099AAA,2025-01-01\n")
+    # Not a zip; a truncated gzip; a corrupt Parquet page; a zip that expands too far.
+    (sf / "9999-12-30.zip").write_text("not a zip\n")
+    body = (lead_header + "".join(lead.format(n=n) for n in range(20_000))).encode()
+    (sf / "9999-12-29").mkdir()
+    (sf / "9999-12-29" / "Lead.csv.gz").write_bytes(gzip.compress(body)[:20_000])
+    parquet = landing.parent / "contacts.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 'c' || range as hs_object_id, '2025-01-06' as createdate, "
+            f"md5(range::varchar) as note from range(50000)) to '{parquet}' (format parquet)"
+        )
+    data = bytearray(parquet.read_bytes())
+    data[len(data) // 3 : len(data) // 3 + 400] = bytes(400)
+    (hs / "9999-12-28").mkdir()
+    (hs / "9999-12-28" / "contacts.parquet").write_bytes(bytes(data))
+    with zipfile.ZipFile(sf / "9999-12-27.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Lead.csv", lead_header + lead.format(n=1) * 200_000)
+    # An Excel workbook, a file outside a batch, a folder of no CRM.
+    (sf / "9999-12-26").mkdir()
+    (sf / "9999-12-26" / "Lead.xlsx").write_bytes(b"PK\x03\x04")
+    (sf / "Lead.csv").write_text(lead_header + lead.format(n=2))
+    (landing / "pipedrive").mkdir()
+    (landing / "pipedrive" / "deals.csv").write_text("id\n1\n")
+    # Good deliveries with traps: a glob in the folder name, a multi-line field.
+    (sf / "9999-1*").mkdir()
+    (sf / "9999-1*" / "Lead.csv").write_text(lead_header + lead.format(n=3))
+    (sf / "9999-12-25").mkdir()
+    (sf / "9999-12-25" / "Lead.csv").write_text(
+        "Id,CreatedDate,Status,Description\n"
+        '00Q000000000000004,2025-01-06T10:00:00Z,Open,"two\nlines"\n'
+        "00Q000000000000005,not a date,Open,x\n"
+    )
+    return {
+        "salesforce/9999-12-31": "salesforce/9999-12-31/Lead.csv: required column 'status'",
+        "salesforce/9999-12-30": "salesforce/9999-12-30.zip: cannot be read as a zip",
+        "salesforce/9999-12-29": "salesforce/9999-12-29/Lead.csv.gz: cannot be read as csv",
+        "hubspot/9999-12-28": "hubspot/9999-12-28/contacts.parquet: cannot be read as parquet",
+        "salesforce/9999-12-27": "salesforce/9999-12-27.zip: would expand from",
+        "salesforce/9999-12-26": "salesforce/9999-12-26/Lead.xlsx: an Excel workbook is not read",
+        "salesforce/Lead.csv": "not read: salesforce/Lead.csv: a file outside a batch folder",
+        "pipedrive/": "not read: pipedrive/: not a CRM handoff reads",
+    }
+
+
+def test_a_landing_of_bad_deliveries_fails_the_run_but_every_good_batch_is_built(
+    built_sample, tmp_path
+):
+    # New deliveries to a home built before: each bad one is named in one sentence,
+    # every good one loads, the marts are built and published, the run exits 1.
     landing = tmp_path / "landing"
     shutil.copytree(built_sample.landing, landing)
-    bad = landing / "salesforce" / "9999-12-31"
-    bad.mkdir()
-    (bad / "Lead.csv").write_text("Id,CreatedDate\n00Q000000000099AAA,2025-01-01\n")
+    expected = _bad_deliveries(landing)
     home = copy_home(built_sample.home, tmp_path / "home")
+    before = json.loads((home / "serving" / "publish.json").read_text())["published_at"]
     proc = handoff("run", "--landing", str(landing), "--home", str(home), "--as-of", AS_OF)
     assert proc.returncode == 1
-    assert "salesforce/9999-12-31/Lead.csv: required column 'status'" in proc.stderr
-    assert "1 batch(es) were rejected" in proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out
+    for sentence in expected.values():
+        assert sentence in out, sentence
+    rejected = [b for b in expected if not b.endswith((".csv", "/"))]
+    assert f"{len(rejected)} batch(es) were rejected" in proc.stderr
+    for batch in rejected:
+        assert batch in proc.stderr.splitlines()[-2]
     with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from staging.stg_salesforce__leads").fetchone()[0] > 0
         assert con.execute(
-            "select count(*) from raw.salesforce__lead where _batch_id = 'salesforce/9999-12-31'"
+            "select count(*) from raw.salesforce__lead where _batch_id like 'salesforce/9999-12-%'"
+            " and _batch_id <> 'salesforce/9999-12-25'"
         ).fetchone() == (0,)
+        assert con.execute(
+            "select _source_file, count(*) from raw.salesforce__lead "
+            "where _batch_id in ('salesforce/9999-1*', 'salesforce/9999-12-25') group by 1 order by 1"
+        ).fetchall() == [("salesforce/9999-1*/Lead.csv", 1), ("salesforce/9999-12-25/Lead.csv", 1)]
+        assert con.execute(
+            "select line_number from raw._quarantine where batch_id = 'salesforce/9999-12-25'"
+        ).fetchall() == [(4,)]
+    after = json.loads((home / "serving" / "publish.json").read_text())["published_at"]
+    assert after > before  # the good batches were published
     status = handoff("status", "--home", str(home))
     assert status.returncode == 1
     assert "rejected" in status.stdout
+    assert "salesforce/Lead.csv: a file outside a batch folder" in status.stdout
 
 
 def test_errors_are_one_sentence(tmp_path):
