@@ -207,6 +207,35 @@ def publish(home: Path | None, as_of: str | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--landing",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of extract batches to check (default <home>/landing).",
+)
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Home whose ledger says what is already loaded (default ./.handoff).",
+)
+def check(landing: Path | None, home: Path | None) -> None:
+    """Dry run: what `handoff run` would load, quarantine, reject or not read, and the
+    data's time span. Changes nothing; exits 1 when a batch would not load."""
+    if home:
+        os.environ["HANDOFF_HOME"] = str(home.resolve())
+    if landing:
+        os.environ["HANDOFF_LANDING"] = str(landing.resolve())
+    settings = Settings.from_env()
+    if not settings.landing.exists():
+        _fail(f"the landing folder {settings.landing} does not exist")
+    from handoff.check import check as run_check
+
+    result = run_check(settings)
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
 @click.option("--home", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--target", help="dbt target the runs used (default duckdb).")
 def status(home: Path | None, target: str | None) -> None:

@@ -340,7 +340,7 @@ def discover(landing: Path, work_dir: Path, limits: ZipLimits | None = None) -> 
         return found
     crms = ", ".join(sorted(CRMS))
     for top in sorted(landing.iterdir()):
-        if top.name.startswith("."):
+        if top.name.startswith((".", "_")):  # hidden, or handoff's own (_sample.json)
             continue
         if top.is_file():
             found.notices.append(

@@ -477,3 +477,51 @@ def test_a_full_disk_says_so_in_one_sentence_and_the_next_run_recovers(tmp_path)
     assert ".partial" not in (out / "leftovers.txt").read_text()
     second = (out / "second.txt").read_text()
     assert "STATUSES ['already_loaded', 'loaded', 'loaded']" in second, second
+
+
+def test_check_reports_what_a_run_would_do_and_changes_nothing(env, tmp_path):
+    landing, db, work = env
+    write(landing / "salesforce/2025-05-01/Lead.csv", LEADS)
+    run_ingest(landing, db, work)  # the home has loaded this batch before
+    write(
+        landing / "salesforce/2025-05-02/Lead.csv",
+        LEAD_HEADER
+        + "\n"
+        + lead_rows(2, 80)
+        + "00Q9,not a date,x,Open,Web,005A,false,z@example.com\n",
+    )
+    write(landing / "salesforce/2025-05-03/Lead.csv", "Id,CreatedDate\n00Q1,2025-01-01\n")
+    write(landing / "salesforce/Lead.csv", LEADS)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    handoff = Path(sys.executable).parent / "handoff"
+    proc = subprocess.run(
+        [str(handoff), "check", "--landing", str(landing), "--home", str(db.parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HANDOFF_LANDING": ""},
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout.splitlines()
+    assert "salesforce/2025-05-01: already loaded (unchanged)" in out
+    assert "salesforce/2025-05-02: would load, 2 rows, 1 quarantined" in out
+    assert "    salesforce/2025-05-02/Lead.csv → salesforce lead: 2 rows, 1 to quarantine" in out
+    assert (
+        "        first: salesforce/2025-05-02/Lead.csv line 4, column CreatedDate: "
+        "the value is not a timestamp; the row went to raw._quarantine"
+    ) in out
+    assert "salesforce/2025-05-03: would be REJECTED" in out
+    assert any(
+        line.startswith("    salesforce/2025-05-03/Lead.csv: required column 'status'")
+        for line in out
+    )
+    assert any(line.startswith("not read: salesforce/Lead.csv: a file outside") for line in out)
+    assert out[-1] == "1 batch(es) would not load: salesforce/2025-05-03"
+    assert any(
+        "judge it at the end of the data with --as-of 2025-01-06T14:03:00" in line for line in out
+    )
+    assert "z@example.com" not in proc.stdout
+    # Nothing under the home or the landing changed, nothing was added.
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    assert query(db, "select count(*) from raw.salesforce__lead") == [(3,)]

@@ -1,0 +1,141 @@
+"""``handoff check``: what a run would do with the landing, without changing anything.
+
+The landing is ingested for real — the same discovery, readers, header mapping, typing
+and quarantine as ``handoff run`` — but into a throwaway DuckDB file in a temporary
+folder that holds a copy of the home's ledger, so files already loaded show as such.
+The home, its build database and its work folder are not touched."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from handoff.contract import objects
+from handoff.ingest.loader import IngestReport, ingest
+from handoff.ingest.tables import ensure_raw_tables, quote
+from handoff.settings import Settings
+
+# An export whose newest instant is older than this is best judged at its own end.
+STALE_AFTER = timedelta(days=7)
+
+
+@dataclass
+class CheckResult:
+    lines: list[str] = field(default_factory=list)
+    would_reject: list[str] = field(default_factory=list)
+    newest: datetime | None = None
+    oldest: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.would_reject
+
+
+def _copy_ledger(con: Any, ingest_db: Path) -> None:
+    if not ingest_db.exists():
+        return
+    con.execute(f"attach {quote(str(ingest_db))} as home (read_only)")
+    try:
+        has = con.execute(
+            "select count(*) from duckdb_tables() "
+            "where database_name = 'home' and schema_name = 'raw' and table_name = '_batches'"
+        ).fetchone()[0]
+        if has:
+            con.execute("insert into raw._batches select * from home.raw._batches")
+    finally:
+        con.execute("detach home")
+
+
+def _span(con: Any) -> tuple[datetime | None, datetime | None]:
+    """Earliest and newest last-modified instant of the rows the check loaded."""
+    parts = [
+        f"select min({quote(spec.updated)}) as lo, max({quote(spec.updated)}) as hi "
+        f"from raw.{quote(spec.table)}"
+        for spec in objects().values()
+        if spec.updated and spec.columns.get(spec.updated) == "timestamp"
+    ]
+    lo, hi = con.execute(f"select min(lo), max(hi) from ({' union all '.join(parts)})").fetchone()
+    return lo, hi
+
+
+def _describe(report: IngestReport, result: CheckResult) -> None:
+    out = result.lines
+    verbs = {
+        "loaded": "would load",
+        "rejected": "would be REJECTED",
+        "already_loaded": "already loaded (unchanged)",
+        "previously_rejected": "rejected by an earlier run, unchanged: would be skipped",
+        "no_space": "could NOT be checked",
+    }
+    for batch in report.batches:
+        head = f"{batch.batch_id}: {verbs.get(batch.status, batch.status)}"
+        if batch.status == "loaded":
+            head += f", {batch.rows_loaded:,} rows, {batch.rows_quarantined:,} quarantined"
+        out.append(head)
+        if batch.status in ("rejected", "previously_rejected", "no_space"):
+            result.would_reject.append(batch.batch_id)
+            out.append(f"    {batch.error}")
+        for f in batch.files:
+            if f.status == "loaded":
+                line = f"    {f.display} → {batch.crm} {f.object}: {f.rows_loaded:,} rows"
+                if f.rows_quarantined:
+                    line += f", {f.rows_quarantined:,} to quarantine"
+                out.append(line)
+                if f.first_problem:
+                    out.append(f"        first: {f.first_problem}")
+            elif f.status == "duplicate":
+                out.append(
+                    f"    {f.display} → {batch.crm} {f.object}: already loaded (same content)"
+                )
+            elif f.status == "ignored":
+                out.append(f"    {f.display}: {f.error}")
+    for notice in report.notices:
+        out.append(f"not read: {notice.sentence()}")
+
+
+def check(settings: Settings, now: datetime | None = None) -> CheckResult:
+    """Dry-run the ingest of ``settings.landing`` against the home's ledger."""
+    result = CheckResult()
+    with tempfile.TemporaryDirectory(prefix="handoff-check-") as tmp:
+        db = Path(tmp) / "check.duckdb"
+        with duckdb.connect(str(db)) as con:
+            ensure_raw_tables(con)
+            _copy_ledger(con, settings.ingest_db)
+            report = ingest(
+                settings.landing,
+                con,
+                work_dir=Path(tmp) / "work",
+                source_timezones=settings.source_timezones,
+            )
+            result.oldest, result.newest = _span(con)
+    result.lines.append(f"landing: {settings.landing}")
+    result.lines.append(
+        f"found {len(report.batches)} batch(es); ledger of {settings.ingest_db}"
+        if settings.ingest_db.exists()
+        else f"found {len(report.batches)} batch(es); no build database yet under {settings.home}"
+    )
+    _describe(report, result)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    if result.newest is not None:
+        span = f"the new rows' last-modified times run from {result.oldest} to {result.newest}"
+        if now - result.newest > STALE_AFTER:
+            span += (
+                f"; that is more than {STALE_AFTER.days} days before now: judge it at the "
+                f"end of the data with --as-of {result.newest.isoformat()}"
+            )
+        else:
+            span += "; the default as-of (now) fits it"
+        result.lines.append(span)
+    if result.would_reject:
+        result.lines.append(
+            f"{len(result.would_reject)} batch(es) would not load: "
+            + ", ".join(result.would_reject)
+        )
+    else:
+        result.lines.append("nothing would be rejected")
+    return result
