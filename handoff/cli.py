@@ -37,6 +37,45 @@ def _landing_is_empty(landing: Path) -> bool:
     return not landing.exists() or not any(p.is_file() for p in landing.rglob("*"))
 
 
+def _has_batches(landing: Path) -> bool:
+    """Whether the landing holds at least one batch folder or zip under a CRM folder."""
+    from handoff.contract import CRMS
+
+    for crm_dir in landing.iterdir():
+        if crm_dir.is_dir() and crm_dir.name.lower() in CRMS:
+            for entry in crm_dir.iterdir():
+                if not entry.name.startswith((".", "_")) and (
+                    entry.is_dir() or entry.name.lower().endswith(".zip")
+                ):
+                    return True
+    return False
+
+
+def _profile_targets() -> list[str]:
+    import yaml
+
+    profiles = yaml.safe_load((project_dir() / "profiles" / "profiles.yml").read_text())
+    return sorted(profiles["handoff"]["outputs"])
+
+
+def _check_target(target: str, reach: bool = True) -> None:
+    """One sentence, before any work, for a target the profile lacks or a PostgreSQL
+    server that cannot be reached."""
+    targets = _profile_targets()
+    if target not in targets:
+        _fail(
+            f"--target {target!r} is not a target of profiles/profiles.yml "
+            f"(one of: {', '.join(targets)})"
+        )
+    if reach and target == "postgres":
+        from handoff.engines.postgres import PostgresUnreachable, connect
+
+        try:
+            connect().close()
+        except PostgresUnreachable as exc:
+            _fail(str(exc), "Set HANDOFF_PG_HOST, _PORT, _USER, _PASSWORD and _DBNAME.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="handoff")
 def main() -> None:
@@ -53,6 +92,8 @@ def generate(out: Path, leads: int, seed: int, batches: int) -> None:
     byte-identical files) in the CRMs' native layouts, as dated batches."""
     from handoff.generate import generate as run_generate
 
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file: give a folder to write the sample extracts into")
     started = time.monotonic()
     summary = run_generate(out, leads=leads, seed=seed, batches=batches, progress=_say)
     _say(
@@ -108,7 +149,23 @@ def run(
         os.environ["HANDOFF_TARGET"] = target
     if full_refresh:
         os.environ["HANDOFF_FULL_REFRESH"] = "1"
+    if as_of:
+        try:
+            parse_as_of(as_of)
+        except ValueError:
+            _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
     settings = Settings.from_env()
+    _check_target(settings.target)
+    if landing is not None:
+        if not settings.landing.exists():
+            _fail(f"the landing folder {settings.landing} does not exist")
+        if not _has_batches(settings.landing):
+            _fail(
+                f"there is nothing to load in {settings.landing}: no batch folder or zip "
+                "under hubspot/ or salesforce/ (expected <crm>/<batch>/<object>.csv); "
+                "nothing was built or published",
+                f"`handoff check --landing {settings.landing}` lists what is there.",
+            )
     settings.home.mkdir(parents=True, exist_ok=True)
 
     if landing is None and _landing_is_empty(settings.landing):
@@ -146,11 +203,26 @@ def run(
         "landing": str(settings.landing),
         "target": settings.target,
         "full_refresh": settings.full_refresh,
-        "success": outcome.success,
+        # The run's verdict as its exit code says: a rejected batch fails the run.
+        "success": outcome.success
+        and not outcome.rejected_batches
+        and not outcome.not_loaded_batches,
+        "pipeline_succeeded": outcome.success,
         "seconds": round(time.monotonic() - started, 1),
         "batches_rejected": outcome.rejected_batches,
         "batches_not_loaded": outcome.not_loaded_batches,
-        "error": outcome.error,
+        "error": outcome.error
+        or (
+            f"{len(outcome.rejected_batches)} batch(es) rejected: "
+            + ", ".join(outcome.rejected_batches)
+            if outcome.rejected_batches
+            else None
+        )
+        or (
+            f"{len(outcome.not_loaded_batches)} batch(es) not loaded for want of disk space"
+            if outcome.not_loaded_batches
+            else None
+        ),
     }
     with open(settings.runs_file, "a") as fh:
         fh.write(json.dumps(record) + "\n")
@@ -245,6 +317,9 @@ def status(home: Path | None, target: str | None) -> None:
     if target:
         os.environ["HANDOFF_TARGET"] = target
     settings = Settings.from_env()
+    _check_target(settings.target, reach=False)
+    if not settings.home.exists():
+        _fail(f"there is no handoff home at {settings.home}: run `handoff run` first")
     from handoff.status import render_status
 
     text, ok = render_status(settings)

@@ -62,10 +62,22 @@ def summary_lines(con: Any, settings: Settings) -> list[str]:
     return lines
 
 
+def _last_run(settings: Settings) -> dict[str, Any] | None:
+    if not settings.runs_file.exists():
+        return None
+    runs = settings.runs_file.read_text().strip().splitlines()
+    return json.loads(runs[-1]) if runs else None
+
+
 def render_status(settings: Settings) -> tuple[str, bool]:
     """The status report and whether everything is healthy (no rejected batch,
     last run succeeded)."""
-    out: list[str] = [f"home: {settings.home}", f"landing: {settings.landing}"]
+    last = _last_run(settings)
+    landing = last["landing"] if last and last.get("landing") else settings.landing
+    out: list[str] = [
+        f"home: {settings.home}",
+        f"landing: {landing}" + (" (the last run's)" if last and last.get("landing") else ""),
+    ]
     ok = True
     if not settings.ingest_db.exists():
         out.append("no build database yet: run `handoff run` first")
@@ -119,17 +131,14 @@ def render_status(settings: Settings) -> tuple[str, bool]:
             f"last publish: {record['published_at']} UTC (as-of {record['as_of']}) → "
             f"{serving_path(settings)}"
         )
-    if settings.runs_file.exists():
-        runs = settings.runs_file.read_text().strip().splitlines()
-        if runs:
-            last = json.loads(runs[-1])
-            state = "succeeded" if last["success"] else f"FAILED ({last.get('error')})"
-            out.append("")
-            out.append(
-                f"last run: {last['finished_at']} {state}, as-of {last['as_of']}, "
-                f"{last['seconds']} s, landing {last['landing']}"
-            )
-            ok = ok and bool(last["success"])
+    if last:
+        state = "succeeded" if last["success"] else f"FAILED ({last.get('error')})"
+        out.append("")
+        out.append(
+            f"last run: {last['finished_at']} {state}, as-of {last['as_of']}, "
+            f"{last['seconds']} s, landing {last['landing']}"
+        )
+        ok = ok and bool(last["success"])
     return "\n".join(out), ok
 
 

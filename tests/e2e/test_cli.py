@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import zipfile
@@ -180,6 +181,10 @@ def test_a_landing_of_bad_deliveries_fails_the_run_but_every_good_batch_is_built
     assert status.returncode == 1
     assert "rejected" in status.stdout
     assert "salesforce/Lead.csv: a file outside a batch folder" in status.stdout
+    # The run exited 1: status says it failed, and names the landing it used.
+    assert f"landing: {landing} (the last run's)" in status.stdout
+    last_run = next(line for line in status.stdout.splitlines() if line.startswith("last run:"))
+    assert f"FAILED ({len(rejected)} batch(es) rejected: " in last_run
 
 
 def test_errors_are_one_sentence(tmp_path):
@@ -191,3 +196,56 @@ def test_errors_are_one_sentence(tmp_path):
     )
     assert bad.returncode != 0
     assert "--as-of 'last tuesday' is not an ISO 8601 date or timestamp" in bad.stderr
+
+
+def _one_sentence(proc: subprocess.CompletedProcess, sentence: str) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(f"error: {sentence}"), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_user_errors_are_one_sentence_before_any_work(tmp_path):
+    home = tmp_path / "h"
+    # A target the profile lacks: said before the sample is generated.
+    _one_sentence(
+        handoff("run", "--home", str(home), "--target", "nosuch"),
+        "--target 'nosuch' is not a target of profiles/profiles.yml (one of: duckdb, postgres, spark)",
+    )
+    assert not home.exists()
+    # A PostgreSQL server that is not there: the first line, not line 124.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    unreachable = handoff(
+        "run",
+        "--home",
+        str(home),
+        "--target",
+        "postgres",
+        env={"HANDOFF_PG_HOST": "127.0.0.1", "HANDOFF_PG_PORT": str(port)},
+    )
+    _one_sentence(unreachable, f"cannot reach PostgreSQL at 127.0.0.1:{port} as user ")
+    assert not home.exists()
+    # --out that is a file.
+    (tmp_path / "a-file").write_text("x")
+    _one_sentence(
+        handoff("generate", "--out", str(tmp_path / "a-file"), "--leads", "10"),
+        f"--out {tmp_path / 'a-file'} is a file",
+    )
+    # An empty landing: nothing to load, nothing built or published.
+    empty = tmp_path / "empty"
+    (empty / "salesforce").mkdir(parents=True)
+    _one_sentence(
+        handoff("run", "--landing", str(empty), "--home", str(home)),
+        f"there is nothing to load in {empty}",
+    )
+    assert not (home / "serving").exists()
+    # status: a target the profile lacks, a home that does not exist.
+    _one_sentence(
+        handoff("status", "--home", str(home), "--target", "nosuch"),
+        "--target 'nosuch' is not a target",
+    )
+    _one_sentence(
+        handoff("status", "--home", str(tmp_path / "nowhere")),
+        f"there is no handoff home at {tmp_path / 'nowhere'}",
+    )
