@@ -34,7 +34,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, objects, snake_case
+from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, object_for_file, objects, snake_case
 from handoff.ingest.discover import (
     ACCEPTED,
     Batch,
@@ -243,6 +243,9 @@ def map_headers(spec: ObjectSpec, headers: list[str]) -> list[str]:
     exactly a canonical name wins over an alias of it; the loser and any other
     clash keep a numbered name, so no column is dropped."""
     canon = [spec.canonical(h) for h in headers]
+    if FIVETRAN_START in canon and spec.updated and spec.updated not in canon:
+        # A Fivetran history-mode table: each row is a version valid from _fivetran_start.
+        canon[canon.index(FIVETRAN_START)] = spec.updated
     exact = {c for h, c in zip(headers, canon, strict=True) if c == snake_case(h)}
     taken: set[str] = set(LINEAGE_COLUMNS)
     out = []
@@ -256,6 +259,38 @@ def map_headers(spec: ObjectSpec, headers: list[str]) -> list[str]:
         taken.add(name)
         out.append(name)
     return out
+
+
+# snake_case drops the leading underscore: `_fivetran_start` is `fivetran_start` here.
+FIVETRAN_START = "fivetran_start"
+
+
+def _history_mode_base(file: ExtractFile, headers: list[str]) -> ExtractFile:
+    """A Fivetran history-mode table (``sf_opportunity_history_data.csv``: the columns
+    of Opportunity plus ``_fivetran_start``/``_end``/``_active``) holds versions of its
+    base object, not Salesforce's ``OpportunityHistory``: load it as that object."""
+    if not (file.object or "").endswith("_history"):
+        return file
+    if FIVETRAN_START not in {snake_case(h) for h in headers}:
+        return file
+    base = (file.object or "")[: -len("_history")]
+    return replace(file, object=base) if (file.crm, base) in objects() else file
+
+
+def _history_mode_of_unknown(con: Any, file: ExtractFile) -> ExtractFile:
+    """``sf_contact_history_data.csv`` names no object of the contract, but when it is a
+    Fivetran history-mode table (it has ``_fivetran_start``) it holds Contact versions."""
+    if "history" not in file.display.rsplit("/", 1)[-1].lower() or file.format == "unreadable":
+        return file
+    stripped = re.sub(r"_?history", "", file.path.name, flags=re.IGNORECASE)
+    base = object_for_file(file.crm, stripped)
+    if base is None:
+        return file
+    try:
+        headers = [h for h, _, _ in _describe(con, file)]
+    except BatchRejected:
+        return file
+    return replace(file, object=base) if FIVETRAN_START in map(snake_case, headers) else file
 
 
 def check_required(spec: ObjectSpec, file: ExtractFile, mapped: list[str]) -> None:
@@ -601,6 +636,8 @@ def load_batch(
     todo: list[tuple[ExtractFile, str]] = []
     for file in batch.files:
         if file.object is None:
+            file = _history_mode_of_unknown(con, file)
+        if file.object is None:
             result.files.append(
                 FileResult(
                     file.display,
@@ -643,12 +680,31 @@ def load_batch(
             readable.append((file, sha))
         # Validate every header before loading anything: a batch is all or nothing.
         described = {}
-        for file, _ in readable:
-            spec = objects()[(batch.crm, file.object)]  # type: ignore[index]
+        checked: list[tuple[ExtractFile, str]] = []
+        for file, sha in readable:
             described[file.display] = _describe(con, file)
-            check_required(
-                spec, file, map_headers(spec, [h for h, _, _ in described[file.display]])
-            )
+            headers = [h for h, _, _ in described[file.display]]
+            file = _history_mode_base(file, headers)
+            spec = objects()[(batch.crm, file.object)]  # type: ignore[index]
+            mapped = map_headers(spec, headers)
+            if spec.required and not any(c in mapped for c in spec.required):
+                # Named like the object but none of its columns: another table.
+                result.files.append(
+                    FileResult(
+                        file.display,
+                        None,
+                        "ignored",
+                        error=(
+                            f"named like {batch.crm} {spec.name} but carries none of its "
+                            f"required columns ({', '.join(spec.required)}): a different "
+                            "table, skipped"
+                        ),
+                    )
+                )
+                continue
+            check_required(spec, file, mapped)
+            checked.append((file, sha))
+        readable = checked
         con.execute("begin transaction")
         ctx = _Ctx(con, batch.batch_id, loaded_at, source_timezone)
         loaded: list[FileResult] = []
@@ -669,7 +725,7 @@ def load_batch(
                 batch,
                 [
                     (f.display, sha, "loaded", r.rows_loaded, r.rows_quarantined, None)
-                    for (f, sha), r in zip(todo, loaded, strict=True)
+                    for (f, sha), r in zip(readable, loaded, strict=True)
                 ],
                 loaded_at,
             )
@@ -682,7 +738,7 @@ def load_batch(
                 raise NoSpace(no_space_message(where, needed)) from exc
             raise
         result.files.extend(loaded)
-        ledger.loaded.update(sha for _, sha in todo)
+        ledger.loaded.update(sha for _, sha in readable)
         ledger.latest[batch.batch_id] = ("loaded", judged)
     except BatchRejected as exc:
         _reject(con, batch, ledger, result, todo, exc.file.display, str(exc), loaded_at)

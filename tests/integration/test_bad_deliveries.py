@@ -525,3 +525,48 @@ def test_check_reports_what_a_run_would_do_and_changes_nothing(env, tmp_path):
     after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
     assert query(db, "select count(*) from raw.salesforce__lead") == [(3,)]
+
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
+
+
+def test_a_fivetran_salesforce_folder_copied_as_is_loads_every_file_it_can(env):
+    landing, db, work = env
+    shutil.copytree(CORPUS / "fivetran_salesforce_seeds", landing / "salesforce/fivetran")
+    # Named like OpportunityHistory, but a different table altogether.
+    write(landing / "salesforce/other/Lead.csv", LEADS)
+    write(landing / "salesforce/other/OpportunityHistory.csv", "region,quota\nEMEA,10\n")
+    report = run_ingest(landing, db, work)
+    assert [(b.batch_id, b.status) for b in report.batches] == [
+        ("salesforce/fivetran", "loaded"),
+        ("salesforce/other", "loaded"),
+    ]
+    files = {f.display.rsplit("/", 1)[1]: f for b in report.batches for f in b.files}
+    # History-mode tables are versions of their base object.
+    for name, obj in [
+        ("sf_opportunity_history_data.csv", "opportunity"),
+        ("sf_account_history_data.csv", "account"),
+        ("sf_contact_history_data.csv", "contact"),
+    ]:
+        assert (files[name].status, files[name].object) == ("loaded", obj), files[name]
+    for name in ("sf_order_data.csv", "sf_product_2_data.csv", "sf_opportunity_line_item_data.csv"):
+        assert files[name].status == "ignored"
+    assert files["OpportunityHistory.csv"].status == "ignored"
+    assert files["OpportunityHistory.csv"].error == (
+        "named like salesforce opportunity_history but carries none of its required columns "
+        "(opportunity_id, created_date): a different table, skipped"
+    )
+    history = CORPUS / "fivetran_salesforce_seeds" / "sf_opportunity_history_data.csv"
+    with duckdb.connect() as con:
+        expected = con.execute(
+            f"select count(*), count(distinct id), max(_fivetran_start) "
+            f"from read_csv('{history}', all_varchar = true)"
+        ).fetchone()
+    got = query(
+        db,
+        "select count(*), count(distinct id), strftime(max(last_modified_date), '%Y-%m-%d %H:%M:%S') "
+        "from raw.salesforce__opportunity "
+        "where _source_file like '%sf_opportunity_history_data.csv'",
+    )[0]
+    assert got == expected  # every version, each stamped with its _fivetran_start
+    assert query(db, "select count(*) from raw.salesforce__opportunity_history") == [(0,)]
