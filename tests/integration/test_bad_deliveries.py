@@ -137,7 +137,7 @@ def test_a_rejected_batch_is_judged_again_when_its_files_change(env):
     landing, db, work = env
     batch = landing / "salesforce/2025-02-01"
     write(batch / "Lead.csv", LEADS)
-    write(batch / "User.csv", "Email,FirstName\nana@example.com,Ana\n")  # no Id
+    write(batch / "Task.csv", "Id,Subject\n00T1,Call\n")  # no CreatedDate
     write(landing / "salesforce/2025-02-02/User.csv", USERS)
     assert [b.status for b in run_ingest(landing, db, work).batches] == ["rejected", "loaded"]
     assert [b.status for b in run_ingest(landing, db, work).batches] == [
@@ -151,7 +151,7 @@ def test_a_rejected_batch_is_judged_again_when_its_files_change(env):
     assert not ok
     assert "salesforce/2025-02-01" in text and "rejected" in text
     # The bad file is fixed: the whole batch is judged again and loads.
-    write(batch / "User.csv", USERS.replace("Ana", "Bia"))
+    write(batch / "Task.csv", "Id,Subject,CreatedDate\n00T1,Call,2025-01-06\n")
     third = run_ingest(landing, db, work)
     assert [(b.status, b.rows_loaded) for b in third.batches] == [
         ("loaded", 4),
@@ -167,7 +167,7 @@ def test_a_rejected_batch_is_judged_again_when_its_files_change(env):
     # Removing a file from a rejected batch is a change too.
     other = landing / "salesforce/2025-02-03"
     write(other / "Lead.csv", LEAD_HEADER + "\n" + lead_rows(2, 50))
-    write(other / "Task.csv", "Subject\nCall\n")  # no Id
+    write(other / "Task.csv", "Id,Subject\n00T1,Call\n")  # no CreatedDate
     assert run_ingest(landing, db, work).batches[-1].status == "rejected"
     (other / "Task.csv").unlink()
     last = run_ingest(landing, db, work).batches[-1]
