@@ -23,6 +23,7 @@ renamed as (
 
         -- lineage: which delivery this version came from
         _batch_id as batch_id,
+        _source_file as source_file,
         _source_line as source_line,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
 
@@ -35,7 +36,7 @@ renamed as (
 final as (
 
     select
-        {{ surrogate_key(['contact_id', 'batch_id', 'source_line']) }} as contact_version_id,
+        {{ surrogate_key(['contact_id', 'batch_id', 'loaded_at', 'source_file', 'source_line']) }} as contact_version_id,
         contact_id,
         lifecycle_stage,
         lead_status,
@@ -44,10 +45,18 @@ final as (
         loaded_at,
         source_line
 
-    from renamed
+    from (
+        select
+            *,
+            -- A batch delivered again with corrected content (same folder, new
+            -- files) is a new load: its copy of a record replaces the earlier load's.
+            max(loaded_at) over (partition by contact_id, batch_id) as batch_latest_load_at
+        from renamed
+    ) as loads
 
     where
-        contact_id is not null
+        loaded_at = batch_latest_load_at
+        and contact_id is not null
         -- an archived (deleted) copy is no stage of its own
         and not is_deleted
 
