@@ -48,7 +48,7 @@ from handoff.ingest.discover import (
     no_space_message,
 )
 from handoff.ingest.parse import error_expr, parse_expr, public_reason
-from handoff.ingest.tables import ensure_raw_tables, quote
+from handoff.ingest.tables import NOTICES, ensure_raw_tables, quote
 
 Progress = Callable[[str], None]
 
@@ -765,8 +765,8 @@ def _usable(con: Any) -> bool:
     return True
 
 
-NOTICES_DDL = """
-create or replace table raw._landing_notices (
+NOTICES_DDL = f"""
+create or replace table raw.{NOTICES} (
     path varchar not null,
     kind varchar not null,  -- not_read: nothing reads the path; not_loaded: left for the next run
     reason varchar not null,
@@ -854,9 +854,7 @@ def ingest(
         rows += [(b.batch_id, "not_loaded", b.error) for b in report.not_loaded]
         now = datetime.now(UTC).replace(tzinfo=None)
         for path, kind, reason in rows:
-            con.execute(
-                "insert into raw._landing_notices values (?, ?, ?, ?)", [path, kind, reason, now]
-            )
+            con.execute(f"insert into raw.{NOTICES} values (?, ?, ?, ?)", [path, kind, reason, now])
     except Exception as exc:  # noqa: BLE001 — a full disk must not hide the report
         if not _is_no_space(exc):
             raise

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from handoff.ingest.tables import quote
+from handoff.ingest.tables import NOTICES, quote
 
 Progress = Callable[[str], None]
 
@@ -97,11 +97,13 @@ def _timestamp_literal(value: datetime) -> str:
 
 def duck_raw_tables(duck: Any) -> dict[str, list[Column]]:
     """Every table of DuckDB's ``raw`` schema (ledger and quarantine included) with
-    its columns in order."""
+    its columns in order; not the ingest's own list of what it did not read
+    (``raw._landing_notices``), which is no load of any batch."""
     rows = duck.execute(
         "select table_name, column_name, data_type, is_nullable from duckdb_columns() "
         "where schema_name = 'raw' and database_name = current_database() "
-        "order by table_name, column_index"
+        "and table_name <> ? order by table_name, column_index",
+        [NOTICES],
     ).fetchall()
     tables: dict[str, list[Column]] = {}
     for table, column, duck_type, nullable in rows:

@@ -54,6 +54,10 @@ create table if not exists raw._quarantine (
 QUARANTINE_MIGRATION = "alter table raw._quarantine add column if not exists loaded_at timestamp"
 
 
+# The ingest's own list of what it did not read or load, rewritten by each ingest.
+NOTICES = "_landing_notices"
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -5,6 +5,7 @@ copied twice; a crash mid-copy leaves nothing and the next run completes it), an
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -267,3 +268,34 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
             "select count(distinct (batch_id, loaded_at)) from raw._batches"
         ).fetchone()
     assert pg_query("select count(distinct (batch_id, loaded_at)) from raw._batches") == [loads]
+
+    # The last batch delivered again under the same name with one lead corrected: a new
+    # load whose copy of that lead supersedes the first; the build passes.
+    lead_file = sorted((landing / "salesforce").glob("*/Lead.csv"))[-1]
+    with open(lead_file, newline="") as fh:
+        header, first, *rest = list(csv.reader(fh))
+    lead_id = first[header.index("Id")]
+    first[header.index("LastModifiedDate")] = "2025-12-31T23:00:00.000+0000"
+    with open(lead_file, "w", newline="") as fh:
+        csv.writer(fh).writerows([header, first, *rest])
+    again = subprocess.run(
+        [
+            str(HANDOFF),
+            "run",
+            *("--target", "postgres"),
+            *("--landing", str(landing), "--home", str(home), "--as-of", "2026-01-01"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, (again.stdout + again.stderr)[-5000:]
+    batch = f"salesforce/{lead_file.parent.name}"
+    assert pg_query(
+        "select count(*), max(updated_at) from staging.stg_salesforce__lead_versions "
+        f"where lead_id = '{lead_id}' and batch_id = '{batch}'"
+    ) == [(1, datetime(2025, 12, 31, 23, 0))]
+    assert pg_query(
+        f"select count(*) from raw.salesforce__lead where id = '{lead_id}' and _batch_id = '{batch}'"
+    ) == [(2,)]
