@@ -1,25 +1,41 @@
-"""Publish the audited marts for BI (DESIGN §3, §10).
+"""Publish the audited marts for BI (README, "Publishing, audit and schedules").
 
-``<home>/serving/handoff.duckdb`` is what BI tools open. It is never written in
-place: every mart is copied from the build database into a new file beside it, which
-then replaces the old one with ``os.replace`` — atomic on POSIX. A reader holding
-the old file keeps reading the old inode (a consistent snapshot) and never blocks
-the rebuild; a new reader sees either the old copy or the new one, never half of
-one. A run that dies mid-publish leaves a temporary file (removed by the next
-publish) and the old serving copy untouched.
+What BI reads, under ``<home>/serving``, are three fixed paths:
+``handoff.duckdb`` (every mart), ``parquet/<mart>.parquet`` and ``publish.json`` (what
+was published, when, as of when). Each is a relative symlink into ``current``, itself
+a symlink to one complete, never-modified publish folder::
+
+    serving/handoff.duckdb -> current/handoff.duckdb
+    serving/parquet        -> current/parquet
+    serving/publish.json   -> current/publish.json
+    serving/current        -> publish-<publish id>
+    serving/publish-<publish id>/{handoff.duckdb, parquet/<mart>.parquet, publish.json}
+
+A publish writes the next folder under a temporary name, renames it into place, then
+replaces ``current`` with ``os.replace`` (atomic on POSIX): the serving file, the
+Parquet set and ``publish.json`` change together, in one rename. A reader sees the
+old publish or the new one, never one of each, even when the run dies in between;
+a reader holding the old file open keeps reading its inode (a consistent snapshot)
+and never blocks the rebuild. Old folders (and those of runs that died before the
+swap) are removed after the swap and at the start of the next publish; the one
+``current`` points at never is. The publish id is also in the serving file (table
+``_publish``), in ``publish.json`` and in each Parquet file's key-value metadata
+(``publish_id``), so a reader can check what it holds.
+
+Older versions wrote real files at the three paths; the first publish replaces them
+with the links (``serving/parquet``, a directory, is moved aside first: the one
+moment it is absent).
 
 The serving file is written in DuckDB's v1.0.0 storage format so BI tools built on
 DuckDB 1.x can open it (files in the 2.x format cannot be read by 1.x).
-
-Beside it: ``serving/parquet/<mart>.parquet`` (each written to a temporary name and
-renamed), ``serving/publish.json`` (what was published, when, as of when) and the
-dbt docs site under ``<home>/docs``.
+The dbt docs site goes to ``<home>/docs``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -35,9 +51,17 @@ from handoff.audit import MART_SCHEMA, fingerprint, load_manifest, mart_models
 from handoff.settings import Settings, project_dir
 
 SERVING_FILE = "handoff.duckdb"
+PARQUET = "parquet"
+RECORD_FILE = "publish.json"
+# The paths BI reads: symlinks into CURRENT, which names one publish folder.
+CONTRACT_PATHS = (SERVING_FILE, PARQUET, RECORD_FILE)
+CURRENT = "current"
+PUBLISH_PREFIX = "publish-"
 # Readable by DuckDB 1.x (v1.0.0 … v1.5) as well as 2.x.
 SERVING_STORAGE_VERSION = "v1.0.0"
-# Fault injection for the crash tests: die (as if killed) at this point of publish.
+# Fault injection for the crash tests: die (as if killed) at this point of publish:
+# "copy" (copying the marts), "swap" (the new folder complete, just before the
+# swap), "swapped" (just after the swap, before the links and the clean-up).
 FAULT_ENV = "HANDOFF_FAULT_DURING_PUBLISH"
 
 
@@ -48,6 +72,7 @@ class PublishError(RuntimeError):
 @dataclass
 class Published:
     serving_file: Path
+    publish_id: str = ""
     marts: dict[str, int] = field(default_factory=dict)  # mart → rows
     parquet: list[Path] = field(default_factory=list)
     docs_index: Path | None = None
@@ -59,16 +84,22 @@ def serving_path(settings: Settings) -> Path:
 
 
 def parquet_dir(settings: Settings) -> Path:
-    return settings.serving_dir / "parquet"
+    return settings.serving_dir / PARQUET
 
 
 def publish_record_path(settings: Settings) -> Path:
-    return settings.serving_dir / "publish.json"
+    return settings.serving_dir / RECORD_FILE
 
 
 def last_publish(settings: Settings) -> dict[str, Any] | None:
     path = publish_record_path(settings)
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def current_publish(settings: Settings) -> str | None:
+    """The name of the publish folder ``serving/current`` points at, if any."""
+    link = settings.serving_dir / CURRENT
+    return os.readlink(link) if link.is_symlink() else None
 
 
 def _fault(point: str) -> None:
@@ -90,12 +121,52 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _remove_leftovers(settings: Settings) -> None:
-    """Temporary files of a publish that died; nobody reads them."""
-    for directory in (settings.serving_dir, parquet_dir(settings)):
-        if directory.exists():
-            for leftover in directory.glob(".*.tmp*"):
-                leftover.unlink(missing_ok=True)
+    """What nobody reads: temporary files, folders and links of a publish that died,
+    and every publish folder but the current one (older publishes, and those of runs
+    that died before their swap). Call it under the build lock."""
+    serving = settings.serving_dir
+    keep = current_publish(settings)
+    for entry in serving.iterdir():
+        name = entry.name
+        if (name.startswith(".") and ".tmp" in name) or (
+            name.startswith(PUBLISH_PREFIX) and name != keep
+        ):
+            _remove(entry)
+    legacy = parquet_dir(settings)  # a real folder of an older version, not yet migrated
+    if legacy.is_dir() and not legacy.is_symlink():
+        for leftover in legacy.glob(".*.tmp*"):
+            leftover.unlink(missing_ok=True)
+
+
+def _replace_with_link(path: Path, target: str) -> None:
+    """Make ``path`` a symlink to ``target`` with one rename (unless it already is)."""
+    if path.is_symlink() and os.readlink(path) == target:
+        return
+    tmp = path.with_name(f".{path.name}.link.tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    if path.is_dir() and not path.is_symlink():
+        # An older version's real folder: a rename cannot replace a directory by a
+        # link, so it moves aside first (removed with the leftovers).
+        os.rename(path, path.with_name(f".{path.name}.old.tmp{os.getpid()}"))
+    os.replace(tmp, path)
+
+
+def _link_contract_paths(settings: Settings) -> None:
+    """``serving/handoff.duckdb``, ``serving/parquet`` and ``serving/publish.json`` as
+    links into ``serving/current`` (in place already, except on a home an older
+    version published, or one whose first publish died half-way through this)."""
+    for name in CONTRACT_PATHS:
+        _replace_with_link(settings.serving_dir / name, f"{CURRENT}/{name}")
+    _fsync_dir(settings.serving_dir)
 
 
 def _quote(path: Path) -> str:
@@ -107,19 +178,24 @@ def publish_marts(
     progress: Callable[[str], None] = print,
     audited: dict[str, list[Any]] | None = None,
 ) -> Published:
-    """Copy every mart of the manifest from the build database into a new serving
-    file and Parquet files, then swap them in. ``audited`` (mart → fingerprint, from
-    the audit) guards against publishing a table rebuilt after it was audited."""
+    """Copy every mart of the manifest from the build database into a new publish
+    folder (serving file, Parquet files, ``publish.json``), then swap it in.
+    ``audited`` (mart → fingerprint, from the audit) guards against publishing a
+    table rebuilt after it was audited. Call it under the build lock."""
     started = time.monotonic()
     marts = list(mart_models(load_manifest(settings)))
     if not marts:
         raise PublishError("the dbt manifest declares no mart in schema 'marts'")
-    settings.serving_dir.mkdir(parents=True, exist_ok=True)
-    parquet_dir(settings).mkdir(parents=True, exist_ok=True)
+    serving_dir = settings.serving_dir
+    serving_dir.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(settings)
+    if current_publish(settings):
+        _link_contract_paths(settings)  # a first publish that died while linking
     target = serving_path(settings)
-    tmp = settings.serving_dir / f".{SERVING_FILE}.tmp{os.getpid()}"
-    tmp_parquet = {m: parquet_dir(settings) / f".{m}.parquet.tmp{os.getpid()}" for m in marts}
+    staging = serving_dir / f".{PUBLISH_PREFIX}new.tmp{os.getpid()}"
+    staging.mkdir()
+    (staging / PARQUET).mkdir()
+    tmp = staging / SERVING_FILE
     result = Published(serving_file=target)
 
     # One in-memory session: the build database attached read-only (closed as soon
@@ -163,56 +239,59 @@ def publish_marts(
             result.marts[mart] = int(rows[0])
             _fault("copy")
         published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        # Sorts by time; the random part tells two publishes of one second apart.
+        result.publish_id = f"{published_at:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
         con.execute(
             "create table serving.main._publish as select "
             "cast(? as timestamp) as published_at, cast(? as timestamp) as as_of_at, "
-            "? as marts",
-            [published_at, settings.as_of, ",".join(marts)],
+            "? as marts, ? as publish_id",
+            [published_at, settings.as_of, ",".join(marts), result.publish_id],
         )
         con.execute("detach build")  # the build database is free again from here
         for mart in marts:
             con.execute(
-                f"copy serving.{MART_SCHEMA}.{mart} to {_quote(tmp_parquet[mart])} "
-                "(format parquet, compression zstd)"
+                f"copy serving.{MART_SCHEMA}.{mart} to "
+                f"{_quote(staging / PARQUET / f'{mart}.parquet')} (format parquet, "
+                f"compression zstd, kv_metadata {{publish_id: '{result.publish_id}'}})"
             )
         con.execute("checkpoint serving")
         con.execute("detach serving")
     except BaseException:
         con.close()
-        tmp.unlink(missing_ok=True)
-        for path in tmp_parquet.values():
-            path.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     con.close()
 
     _check_serving_file(tmp, marts)
-    _fsync_file(tmp)
-    _fault("swap")
-    os.replace(tmp, target)
-    for mart, path in tmp_parquet.items():
-        _fsync_file(path)
-        final = parquet_dir(settings) / f"{mart}.parquet"
-        os.replace(path, final)
-        result.parquet.append(final)
-    for stale in parquet_dir(settings).glob("*.parquet"):
-        if stale.stem not in marts:
-            stale.unlink()  # a mart that no longer exists
-    _fsync_dir(settings.serving_dir)
-    _fsync_dir(parquet_dir(settings))
-    result.seconds = time.monotonic() - started
     record = {
+        "publish_id": result.publish_id,
         "published_at": published_at.isoformat(sep=" "),
         "as_of": settings.as_of.isoformat(sep=" "),
         "serving_file": str(target),
         "storage_version": SERVING_STORAGE_VERSION,
         "marts": result.marts,
     }
-    record_tmp = publish_record_path(settings).with_suffix(".json.tmp")
-    record_tmp.write_text(json.dumps(record, indent=2) + "\n")
-    os.replace(record_tmp, publish_record_path(settings))
+    (staging / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    for path in (tmp, staging / RECORD_FILE, *(staging / PARQUET).iterdir()):
+        _fsync_file(path)
+    _fsync_dir(staging / PARQUET)
+    _fsync_dir(staging)
+    folder = serving_dir / f"{PUBLISH_PREFIX}{result.publish_id}"
+    os.rename(staging, folder)
+    _fsync_dir(serving_dir)
+    _fault("swap")
+    # The swap: serving file, Parquet set and publish.json all change with this rename.
+    _replace_with_link(serving_dir / CURRENT, folder.name)
+    _fsync_dir(serving_dir)
+    _fault("swapped")
+    _link_contract_paths(settings)
+    _remove_leftovers(settings)
+    _fsync_dir(serving_dir)
+    result.parquet = [parquet_dir(settings) / f"{mart}.parquet" for mart in marts]
+    result.seconds = time.monotonic() - started
     progress(
         f"published {len(marts)} marts ({sum(result.marts.values()):,} rows) to {target} "
-        f"and {parquet_dir(settings)}/ in {result.seconds:.1f} s"
+        f"and {parquet_dir(settings)}/ in {result.seconds:.1f} s (publish {result.publish_id})"
     )
     return result
 

@@ -1,12 +1,18 @@
-"""The scheduled reviews (DESIGN §9), read from the published serving copy — what BI
-sees, after the audit: the Monday marketing-SLA review and the Wednesday list of
-open SLA breaches (optionally POSTed to ``HANDOFF_ALERT_WEBHOOK``)."""
+"""The scheduled reviews, read from the published serving copy — what BI sees, after
+the audit: the Monday marketing-SLA review and the Wednesday list of open SLA
+breaches (optionally POSTed to ``HANDOFF_ALERT_WEBHOOK``).
+
+A webhook URL often carries its secret (``?token=…``, ``user:password@``): it is only
+ever printed through :func:`redact_url`, in errors, progress lines and logs."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import http.client
 import json
 import os
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +34,48 @@ class Report:
     path: Path
     rows: int
     summary: str
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to print: scheme, host, port and path, without user:password,
+    query string or fragment (where webhook secrets live)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "(an unparseable URL)"
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _webhook_request(url: str, body: bytes) -> urllib.request.Request:
+    """A JSON POST to ``url``; its user:password (if any) goes into a basic
+    Authorization header, as urllib would otherwise take it for part of the host."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError(f"{WEBHOOK_ENV} is not an http(s) URL: {redact_url(url)}")
+    headers = {"Content-Type": "application/json", "User-Agent": "handoff"}
+    if parts.username is not None or parts.password is not None:
+        user = urllib.parse.unquote(parts.username or "")
+        password = urllib.parse.unquote(parts.password or "")
+        headers["Authorization"] = "Basic " + base64.b64encode(
+            f"{user}:{password}".encode()
+        ).decode("ascii")
+        url = urllib.parse.urlunsplit(
+            (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, "")
+        )
+    return urllib.request.Request(url, data=body, method="POST", headers=headers)
+
+
+def _scrub(text: str, url: str) -> str:
+    """An error message about ``url`` without the URL's secrets."""
+    parts = urllib.parse.urlsplit(url)
+    secrets = [url, parts.netloc, parts.query, parts.fragment, parts.username, parts.password]
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, redact_url(url) if secret == url else "…")
+    return text
 
 
 def reports_dir(settings: Settings) -> Path:
@@ -129,16 +177,15 @@ def open_breach_alert(
                 ],
             }
         ).encode()
-        request = urllib.request.Request(
-            webhook,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": "handoff"},
-        )
+        request = _webhook_request(webhook, body)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 status = response.status
-        except OSError as exc:
-            raise RuntimeError(f"could not POST the open breaches to {webhook}: {exc}") from exc
-        progress(f"posted {len(rows)} open breach(es) to the alert webhook (HTTP {status})")
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            # Not chained: the cause's own text could carry the URL (Dagster stores both).
+            raise RuntimeError(
+                f"could not POST the open breaches to {redact_url(webhook)}: "
+                + _scrub(str(exc), webhook)
+            ) from None
+        progress(f"posted {len(rows)} open breach(es) to {redact_url(webhook)} (HTTP {status})")
     return Report(path, len(rows), summary)

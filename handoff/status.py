@@ -127,8 +127,9 @@ def render_status(settings: Settings) -> tuple[str, bool]:
 
     record = last_publish(settings)
     if record:
+        publish_id = f", publish {record['publish_id']}" if record.get("publish_id") else ""
         out.append(
-            f"last publish: {record['published_at']} UTC (as-of {record['as_of']}) → "
+            f"last publish: {record['published_at']} UTC (as-of {record['as_of']}{publish_id}) → "
             f"{serving_path(settings)}"
         )
     if last:
@@ -147,7 +148,7 @@ def _pct(value: float | None) -> str:
 
 
 def sla_summary_lines(con: Any) -> list[str]:
-    """Both SLAs in a few lines, from the marts (DESIGN §6): the marketing promise
+    """Both SLAs in a few lines, from the marts: the marketing promise
     per ISO week, the sales promise per handoff, and MQL→SQL on mature cohorts."""
     if not _table_exists(con, "marts", "fct_handoffs"):
         return []

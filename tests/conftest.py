@@ -373,6 +373,8 @@ def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 def copy_home(home: Path, to: Path) -> Path:
-    """A private copy of a built home (without the Dagster instance and the lock)."""
-    shutil.copytree(home, to, ignore=shutil.ignore_patterns("dagster", "build.lock"))
+    """A private copy of a built home (without the Dagster instance and the lock).
+    Symlinks stay links (the serving paths are relative links into the current
+    publish folder), so the copy's links point into the copy."""
+    shutil.copytree(home, to, symlinks=True, ignore=shutil.ignore_patterns("dagster", "build.lock"))
     return to

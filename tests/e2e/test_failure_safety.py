@@ -1,10 +1,12 @@
-"""What BI sees when a run goes wrong (DESIGN §3, §12): a bad seed row fails the run
-and leaves the serving copy byte-identical; a run killed mid-build leaves it intact
-and the next run completes without duplicates."""
+"""What BI sees when a run goes wrong: a bad seed row fails the run and leaves the
+serving copy byte-identical; a run killed mid-build leaves it intact and the next run
+completes without duplicates; a run killed right after the publish swap leaves the
+serving file, the Parquet set and publish.json agreeing with each other."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -121,3 +123,92 @@ def test_a_run_killed_mid_build_leaves_serving_intact_and_the_next_run_recovers(
             ).fetchone()[0]
             == 1
         )
+
+
+def published_state(home: Path) -> dict:
+    """What each path BI reads says it holds: the serving file, every
+    serving/parquet/<mart>.parquet and serving/publish.json."""
+    serving = home / "serving"
+    record = json.loads((serving / "publish.json").read_text())
+    with duckdb.connect(str(serving / "handoff.duckdb"), read_only=True) as con:
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_name = '_publish'"
+            ).fetchall()
+        }
+        publish_id, as_of = con.execute(
+            f"select {'publish_id' if 'publish_id' in columns else 'null'}, as_of_at from _publish"
+        ).fetchone()
+        marts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        rows = {m: con.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in marts}
+        parquet_rows, parquet_ids = {}, set()
+        for path in sorted((serving / "parquet").glob("*.parquet")):
+            parquet_rows[path.stem] = con.execute(f"select count(*) from '{path}'").fetchone()[0]
+            kv = dict(
+                con.execute(f"select key, value from parquet_kv_metadata('{path}')").fetchall()
+            )
+            parquet_ids.add(kv.get(b"publish_id", b"").decode() or None)
+    return {
+        "serving": {"publish_id": publish_id, "as_of": as_of.isoformat(sep=" "), "rows": rows},
+        "publish.json": {
+            "publish_id": record.get("publish_id"),
+            "as_of": record["as_of"],
+            "rows": record["marts"],
+        },
+        "parquet": {"publish_ids": parquet_ids, "rows": parquet_rows},
+    }
+
+
+def assert_agree(state: dict) -> str:
+    """The serving file, publish.json and the Parquet set hold one publish; its id."""
+    serving, record, parquet = state["serving"], state["publish.json"], state["parquet"]
+    assert serving["as_of"] == record["as_of"], state
+    assert serving["rows"] == record["rows"] == parquet["rows"], state
+    assert serving["publish_id"] and {serving["publish_id"]} == {record["publish_id"]}, state
+    assert parquet["publish_ids"] == {serving["publish_id"]}, state
+    return serving["publish_id"]
+
+
+def test_a_publish_killed_right_after_its_swap_leaves_serving_and_parquet_agreeing(
+    built_sample, tmp_path
+):
+    home = copy_home(built_sample.home, tmp_path / "home")
+    serving = home / "serving"
+    first = published_state(home)["serving"]["publish_id"]
+
+    def publish(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [HANDOFF, "publish", "--home", str(home), *args],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, **(env or {})},
+        )
+
+    # Republish at another as-of, and die just after the serving file was swapped in.
+    killed = publish(
+        "--as-of", "2026-01-02T00:00:00Z", env={"HANDOFF_FAULT_DURING_PUBLISH": "swapped"}
+    )
+    assert killed.returncode != 0
+    state = published_state(home)
+    assert state["serving"]["as_of"] == "2026-01-02 00:00:00"  # the new publish is in
+    second = assert_agree(state)  # … and the Parquet set and publish.json with it
+    assert second != first
+    # the old publish is still on disk (the clean-up never ran), but nothing names it
+    assert {p.name for p in serving.glob("publish-*")} == {f"publish-{first}", f"publish-{second}"}
+
+    again = publish()
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
+    state = published_state(home)
+    assert state["serving"]["as_of"] == SAMPLE_AS_OF.replace("T", " ").removesuffix("Z")
+    third = assert_agree(state)
+    assert third not in (first, second)
+    assert [p.name for p in serving.glob("publish-*")] == [f"publish-{third}"]
+    assert os.readlink(serving / "current") == f"publish-{third}"
+    assert not list(serving.glob(".*.tmp*"))

@@ -1,10 +1,12 @@
-"""Schedules, the new-batch sensor and the Monday/Wednesday reviews (DESIGN §9)."""
+"""Schedules, the new-batch sensor and the Monday/Wednesday reviews; the alert
+webhook, reachable or not, and its secrets kept out of errors and logs."""
 
 from __future__ import annotations
 
 import csv
 import json
 import shutil
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -156,3 +158,53 @@ def test_wednesday_check_posts_the_open_breaches(published, monkeypatch):
     assert {b["handoff_id"] for b in body["breaches"]} == ids
     assert (published / "reports" / "open_sla_breaches_2026-01-07.csv").exists()
     shutil.rmtree(published / "reports")
+
+
+def test_a_webhook_that_is_down_fails_the_alert_without_leaking_its_secrets(
+    published, monkeypatch, capfd
+):
+    from handoff.pipeline import instance_config
+    from orchestration.defs.reports import open_sla_breach_alert
+    from orchestration.lib.resources import HandoffSettings
+
+    # The home's own Dagster instance (SQLite under <home>/dagster), as `handoff run` uses.
+    dagster_home = published / "dagster"
+    dagster_home.mkdir(exist_ok=True)
+    (dagster_home / "dagster.yaml").write_text(instance_config(dagster_home))
+    monkeypatch.setenv("HANDOFF_HOME", str(published))
+    monkeypatch.delenv("HANDOFF_AS_OF", raising=False)
+    secrets = ("SECRET123", "hookuser", "PASSWORD789", "FRAGMENT456")
+    closed = socket.socket()  # bound, never listening: connections are refused
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    monkeypatch.setenv(
+        "HANDOFF_ALERT_WEBHOOK",
+        f"http://hookuser:PASSWORD789@127.0.0.1:{port}/hook?token=SECRET123#FRAGMENT456",
+    )
+    try:
+        with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+            result = dg.materialize(
+                [open_sla_breach_alert],
+                resources={"handoff": HandoffSettings(as_of=AS_OF)},
+                instance=instance,
+                raise_on_error=False,
+            )
+    finally:
+        closed.close()
+    assert not result.success
+    errors = "\n".join(
+        e.step_failure_data.error.to_string() for e in result.all_events if e.is_step_failure
+    )
+    # It tried 127.0.0.1 itself (the credentials went to a header, not into the host
+    # name) and says where, without the secrets.
+    assert f"could not POST the open breaches to http://127.0.0.1:{port}/hook: " in errors
+    assert "Connection refused" in errors
+    out, err = capfd.readouterr()
+    stored = b"".join(p.read_bytes() for p in published.rglob("*") if p.is_file())
+    assert b"could not POST the open breaches to http://127.0.0.1:" in stored  # the run's log
+    for secret in secrets:
+        assert secret not in errors
+        assert secret not in out + err
+        assert secret.encode() not in stored, secret
+    shutil.rmtree(published / "reports")
+    shutil.rmtree(dagster_home)

@@ -1,11 +1,14 @@
-"""Audit and publish (DESIGN §3, §8, §10) on a real generated sample: the serving copy
-BI reads, Parquet and docs; a reader never blocks a rebuild and keeps its snapshot;
-a failed audit or a crash mid-publish leaves the serving copy byte-identical."""
+"""Audit and publish on a real generated sample: the serving copy BI reads, Parquet and
+docs; a reader never blocks a rebuild and keeps its snapshot; a failed audit or a
+crash mid-publish leaves the serving copy byte-identical; a home an older version
+published is migrated to the linked layout."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -49,8 +52,6 @@ def home(built, tmp_path) -> Path:
 
 
 def marts_of(home: Path) -> list[str]:
-    import json
-
     return sorted(json.loads((home / "serving" / "publish.json").read_text())["marts"])
 
 
@@ -150,16 +151,69 @@ def test_a_failing_audit_leaves_the_serving_copy_untouched(home):
 @pytest.mark.parametrize("point", ["copy", "swap"])
 def test_a_run_killed_mid_publish_leaves_serving_intact_and_the_next_recovers(home, point):
     serving = home / "serving" / "handoff.duckdb"
-    before = sha256(serving)
+    parquet = home / "serving" / "parquet" / "fct_handoffs.parquet"
+    before, parquet_before = sha256(serving), sha256(parquet)
     killed = handoff("publish", "--home", str(home), env={"HANDOFF_FAULT_DURING_PUBLISH": point})
     assert killed.returncode != 0
     assert sha256(serving) == before
+    assert sha256(parquet) == parquet_before
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_handoffs").fetchone()[0] > 0
-    assert list((home / "serving").glob(".handoff.duckdb.tmp*"))  # the half-written file
+    if point == "copy":  # the half-written file
+        assert list((home / "serving").glob(".publish-*.tmp*/handoff.duckdb"))
+    else:  # the new publish, complete but never swapped in
+        assert len(list((home / "serving").glob("publish-*"))) == 2
 
     again = handoff("publish", "--home", str(home))
     assert again.returncode == 0, again.stderr[-3000:]
     assert not list((home / "serving").glob(".*.tmp*"))
+    assert len(list((home / "serving").glob("publish-*"))) == 1
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_handoffs").fetchone()[0] > 0
+
+
+def test_a_home_an_older_version_published_is_migrated_to_links(home, monkeypatch):
+    from handoff.publish import publish_marts
+    from handoff.settings import Settings
+
+    serving = home / "serving"
+    # What older versions left: real files at the three paths BI reads, no publish
+    # folder, and a temporary Parquet file of a publish that died.
+    if (serving / "current").is_symlink():
+        folder = serving / os.readlink(serving / "current")
+        for name in ("handoff.duckdb", "publish.json"):
+            (serving / name).unlink()
+            shutil.copyfile(folder / name, serving / name)
+        (serving / "parquet").unlink()
+        shutil.copytree(folder / "parquet", serving / "parquet")
+        (serving / "current").unlink()
+        shutil.rmtree(folder)
+    (serving / "parquet" / ".fct_handoffs.parquet.tmp99").write_bytes(b"half")
+    marts = marts_of(home)
+
+    monkeypatch.setenv("HANDOFF_HOME", str(home))
+    monkeypatch.setenv("HANDOFF_AS_OF", AS_OF)
+    published = publish_marts(Settings.from_env(), progress=lambda _line: None)
+
+    for name in ("handoff.duckdb", "parquet", "publish.json"):
+        assert (serving / name).is_symlink(), name
+        assert os.readlink(serving / name) == f"current/{name}"
+    current = f"publish-{published.publish_id}"
+    assert os.readlink(serving / "current") == current
+    assert sorted(p.name for p in serving.iterdir()) == sorted(
+        ["current", current, "handoff.duckdb", "parquet", "publish.json"]
+    )  # the old folder, files and leftovers are gone
+    assert sorted(p.stem for p in (serving / "parquet").iterdir()) == marts
+    assert json.loads((serving / "publish.json").read_text())["publish_id"] == (
+        published.publish_id
+    )
+    with duckdb.connect(str(serving / "handoff.duckdb"), read_only=True) as con:
+        assert con.execute("select publish_id from _publish").fetchone()[0] == (
+            published.publish_id
+        )
+        for mart in marts:
+            parquet = serving / "parquet" / f"{mart}.parquet"
+            assert (
+                con.execute(f"select count(*) from '{parquet}'").fetchone()[0]
+                == (published.marts[mart])
+            )

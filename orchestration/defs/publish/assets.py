@@ -1,5 +1,5 @@
-"""The publish step (DESIGN §3): after every mart passed its checks, swap in a new
-serving DuckDB file, Parquet per mart and the dbt docs (handoff.publish)."""
+"""The publish step: after every mart passed its checks, swap in a new serving DuckDB
+file with its Parquet per mart (one rename, handoff.publish) and the dbt docs."""
 
 import dagster as dg
 
@@ -51,6 +51,7 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
     return dg.MaterializeResult(
         metadata={
             "serving_file": dg.MetadataValue.path(str(published.serving_file)),
+            "publish_id": published.publish_id,
             "marts": len(published.marts),
             "rows": sum(published.marts.values()),
             "rows_by_mart": published.marts,
