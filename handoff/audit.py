@@ -12,7 +12,12 @@ Suites are defined here, in code, for every mart the dbt manifest declares in sc
   deadlines at or after the clock start, one handoff per MQL entry, weekly,
   cohort, channel and capacity totals adding up to the handoffs, row counts
   bounded by the raw records;
-- raw contract: the columns every file must carry are present and ids are set.
+- raw contract: the columns every file must carry are present and ids are set;
+- no personal data in any mart (:func:`personal_data_findings`): no text value holds
+  an e-mail address, a phone number or a lead's first and last name. Plain SQL
+  rather than a GX expectation, whose failure examples would copy the very values
+  into the report, the run's log and the Data Docs: the report names the column and
+  counts the rows, nothing more.
 
 GX 1.x cannot validate DuckDB tables through SQLAlchemy, so each table is read into
 a pandas DataFrame over a read-only connection and validated there. GX is imported
@@ -440,6 +445,199 @@ def build_suites(con: Any, manifest: dict[str, Any], as_of: datetime) -> list[Su
     return suites + _raw_suites(con, raw_columns)
 
 
+# --- personal data ----------------------------------------------------------------------
+
+# An e-mail address (values are URL-decoded first, so `%40` is an `@` too).
+EMAIL_PATTERN = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+# A phone number: `+` and a country code (`+55 11 98765-4321`, `+5511987654321`), an
+# area code in parentheses (`(11) 98765-4321`), or three digit groups (`555-123-4567`,
+# `020 7946 0958`), separated by spaces, `.`, `-` or a form-encoded query's `+`; 7 to
+# 15 digits in all, and not a date. Never part of a longer token — no letter, digit,
+# `.` or `-` next to it (a `.` or `-` ending a sentence aside) — so ids
+# (`00Q5f000001AbC`, `501-30123456789`, a UUID's groups), hashes, dates, times and IP
+# addresses do not match. A bare run of digits (`5511987654321`) cannot be told from
+# an id and is not reported.
+PHONE_PATTERN = (
+    r"(^|[^\p{L}\p{N}+.-])("
+    r"\+[0-9]{1,3}[ .+-]?\(?[0-9]{1,4}\)?([ .+-]?[0-9]{2,5}){1,4}"
+    r"|\([0-9]{2,5}\)[ +]?[0-9]{3,5}[ .+-]?[0-9]{3,5}"
+    r"|[0-9]{2,5}[ .+-][0-9]{2,5}[ .+-][0-9]{3,5}"
+    r")([^\p{L}\p{N}.-]|[.-]([^\p{L}\p{N}]|$)|$)"
+)
+DATE_PATTERN = r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}"
+# Words are what lies between anything but letters and digits; a value is worth
+# splitting into words when it holds two of 2+ letters.
+WORD_SEPARATOR_PATTERN = r"[^\p{L}\p{N}]+"
+TWO_WORDS_PATTERN = r"\p{L}{2,}[^\p{L}\p{N}]+\p{L}{2,}"
+# Raw tables of the people marketing hands to sales, whose names are never
+# published, and of the CRMs' users, whose names are, on purpose
+# (dim_owners.owner_name): a lead who shares an employee's name is not reported.
+LEAD_NAMES = (
+    ("hubspot__contacts", "firstname", "lastname"),
+    ("salesforce__lead", "first_name", "last_name"),
+    ("salesforce__contact", "first_name", "last_name"),
+)
+OWNER_NAMES = (
+    ("hubspot__owners", "firstname", "lastname"),
+    ("salesforce__user", "first_name", "last_name"),
+)
+
+
+@dataclass(frozen=True)
+class PersonalDataFinding:
+    table: str  # schema.table
+    column: str
+    kind: str  # "an e-mail address", "a phone number", "a lead's name"
+    rows: int
+
+    def failure(self, element_count: int | None) -> Failure:
+        return Failure(
+            table=self.table,
+            expectation="no_personal_data",
+            why=f"{self.column} holds {self.kind} (values not shown)",
+            unexpected_count=self.rows,
+            element_count=element_count,
+            examples=[],
+        )
+
+
+def _sql_text(pattern: str) -> str:
+    return "'" + pattern.replace("'", "''") + "'"
+
+
+def _decoded(column: str) -> str:
+    """A text column, URL-decoded where it decodes (`%40` → `@`, `%20` → space)."""
+    quoted = f'"{column}"'
+    return (
+        f"case when contains({quoted}, '%') "
+        f"then coalesce(try(url_decode({quoted})), {quoted}) else {quoted} end"
+    )
+
+
+def _without_apostrophes(expr: str) -> str:
+    """`O'Brien` and `O’Brien` as `OBrien`: one word, as the raw name splits."""
+    return f"replace(replace({expr}, '''', ''), '’', '')"
+
+
+def _words(expr: str) -> str:
+    """The lower-case words of a text: split on all but letters and digits, once
+    apostrophes are dropped."""
+    return (
+        f"list_filter(string_split_regex(lower({_without_apostrophes(expr)}), "
+        f"{_sql_text(WORD_SEPARATOR_PATTERN)}), lambda t: t <> '')"
+    )
+
+
+def _name_pairs(specs: tuple[tuple[str, str, str], ...], raw: dict[str, dict[str, str]]) -> str:
+    """A query of the word pairs the full names of these raw tables read as: the
+    first name's last word, then the last name's first (`Ana Maria Silva`), and the
+    last name's last word, then the first name's first (`Silva, Ana`); 2+ letters
+    each."""
+    people = []
+    for table, first, last in specs:
+        if {first, last} <= set(raw.get(table, {})):
+            first_words, last_words = _words(f'"{first}"'), _words(f'"{last}"')
+            people.append(
+                f'select {first_words} as f, {last_words} as l from raw."{table}" '
+                f'where "{first}" is not null and "{last}" is not null'
+            )
+    if not people:
+        return "select cast(null as varchar) as pair where false"
+    names = " union all ".join(people)
+    letters = _sql_text(r"\p{L}{2,}")
+    return f"""
+        select pair from (
+            select f[-1] || ' ' || l[1] as pair, f[-1] as a, l[1] as b from ({names})
+            union all
+            select l[-1] || ' ' || f[1], l[-1], f[1] from ({names})
+        ) as name_pairs
+        where regexp_full_match(a, {letters}) and regexp_full_match(b, {letters})
+    """
+
+
+def personal_data_findings(con: Any, tables: set[str] | None = None) -> list[PersonalDataFinding]:
+    """Every text column of the marts (of ``tables``, ``marts.<name>``, when given)
+    that holds personal data, and in how many rows: an e-mail address, a phone
+    number (:data:`PHONE_PATTERN`), or a lead's name — the first and last name of a
+    raw HubSpot contact or Salesforce lead or contact as adjacent words, in either
+    order (`Ana Silva`, `name=Ana+Silva`, `Silva, Ana`), employees' names excepted.
+    Values are URL-decoded first. Names are found by one join of word pairs (the
+    values' against the names'), not a search per name, and only values holding
+    two words are split at all."""
+    text_columns = [
+        (table, column)
+        for table, columns in _columns_by_table(con, MART_SCHEMA).items()
+        if tables is None or f"{MART_SCHEMA}.{table}" in tables
+        for column, data_type in columns.items()
+        if data_type == "VARCHAR"
+    ]
+    if not text_columns:
+        return []
+    findings = []
+    phones = (
+        f"list_filter(regexp_extract_all(v, {_sql_text(PHONE_PATTERN)}, 2), "
+        "lambda c: length(regexp_replace(c, '[^0-9]', '', 'g')) between 7 and 15 "
+        f"and not regexp_full_match(c, {_sql_text(DATE_PATTERN)}))"
+    )
+    decoded = " union all ".join(
+        f"select '{table}' as table_name, '{column}' as column_name, {_decoded(column)} as v "
+        f'from {MART_SCHEMA}."{table}" where "{column}" is not null'
+        for table, column in text_columns
+    )
+    for table, column, emails, phone_numbers in con.execute(
+        f"""
+        select
+            table_name,
+            column_name,
+            count(*) filter (
+                where contains(v, '@') and regexp_matches(v, {_sql_text(EMAIL_PATTERN)})
+            ),
+            count(*) filter (where len({phones}) > 0)
+        from ({decoded})
+        group by table_name, column_name
+        """
+    ).fetchall():
+        for kind, rows in (("an e-mail address", emails), ("a phone number", phone_numbers)):
+            if rows:
+                findings.append(PersonalDataFinding(f"{MART_SCHEMA}.{table}", column, kind, rows))
+
+    raw = _columns_by_table(con, "raw")
+    for table, column, rows in con.execute(
+        f"""
+        with lead_pairs as (
+            {_name_pairs(LEAD_NAMES, raw)}
+            except
+            {_name_pairs(OWNER_NAMES, raw)}
+        ),
+        candidates as (
+            select table_name, column_name, v, count(*) as row_count
+            from ({decoded})
+            where regexp_matches({_without_apostrophes("v")}, {_sql_text(TWO_WORDS_PATTERN)})
+            group by all
+        ),
+        words as (
+            select *, {_words("v")} as w from candidates
+        ),
+        value_pairs as (
+            select table_name, column_name, v, row_count, w[i] || ' ' || w[i + 1] as pair
+            from (select *, unnest(range(1, len(w))) as i from words)
+        ),
+        named as (
+            select distinct table_name, column_name, v, row_count
+            from value_pairs
+            inner join lead_pairs using (pair)
+        )
+        select table_name, column_name, sum(row_count)
+        from named
+        group by table_name, column_name
+        """
+    ).fetchall():
+        findings.append(
+            PersonalDataFinding(f"{MART_SCHEMA}.{table}", column, "a lead's name", int(rows))
+        )
+    return sorted(findings, key=lambda f: (f.table, f.column, f.kind))
+
+
 def fingerprint(con: Any, table: str) -> list[Any]:
     """Row count and an order-independent hash of every row: what publish compares
     with the audit's, so a table rebuilt in between is never published unaudited."""
@@ -571,9 +769,11 @@ def run_audit(
             if tables is None or s.table in tables
         ]
         existing = set(_columns_by_table(con, MART_SCHEMA))
+        marts = {s.table for s in suites if s.table.split(".")[0] == MART_SCHEMA}
+        personal_data = personal_data_findings(con, marts)
         progress(
             f"audit: {sum(len(s.expectations) for s in suites)} expectations on "
-            f"{len(suites)} tables"
+            f"{len(suites)} tables, plus a personal-data scan of {len(marts)} marts"
         )
         context = _gx_context(settings.home / "docs" if data_docs else None)
         results, fingerprints = [], {}
@@ -604,7 +804,11 @@ def run_audit(
             if schema == MART_SCHEMA:
                 fingerprints[table] = fingerprint(con, f'{schema}."{table}"')
             failures = _validate(context, suite, frame)
-            results.append(TableResult(suite.table, len(frame), len(suite.expectations), failures))
+            evaluated = len(suite.expectations)
+            if schema == MART_SCHEMA:
+                evaluated += 1  # no personal data
+                failures += [f.failure(len(frame)) for f in personal_data if f.table == suite.table]
+            results.append(TableResult(suite.table, len(frame), evaluated, failures))
             del frame
     finally:
         if own:

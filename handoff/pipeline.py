@@ -56,6 +56,9 @@ _DBT_SHOWN = (
     "Done. PASS",
     "Completed",
 )
+# What macros/log_problems.sql prints for each failing row of a test that explains
+# itself (e.g. sla_policy_is_sound): shown as the run goes and repeated in the error.
+_DBT_PROBLEM = "problem: "
 # Spark's own log4j lines (dbt-spark session mode runs Spark inside dbt), e.g.
 # "26/11/27 08:47:28 WARN SparkSession: ...": they would match "WARN " above.
 _SPARK_LOG = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR) ")
@@ -63,10 +66,13 @@ _SPARK_LOG = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|
 
 class _DbtStdout(io.TextIOBase):
     """dagster-dbt echoes every dbt log line to stdout; keep the informative ones
-    (models built, failures, the totals) and drop START/PASS chatter."""
+    (models built, failures, the totals, the problems failing tests explain) and
+    drop START/PASS chatter. ``problems`` keeps the explained problems for the
+    run's error."""
 
     def __init__(self, progress: Callable[[str], None]) -> None:
         self.progress = progress
+        self.problems: list[str] = []
         self._buffer = ""
 
     def writable(self) -> bool:
@@ -79,7 +85,9 @@ class _DbtStdout(io.TextIOBase):
             line = _ANSI.sub("", line).strip()
             if _SPARK_LOG.match(line):
                 continue
-            if line and any(key in line for key in _DBT_SHOWN):
+            if line.startswith(_DBT_PROBLEM):
+                self.problems.append(line)
+            if line and any(key in line for key in (*_DBT_SHOWN, _DBT_PROBLEM)):
                 self.progress("dbt: " + line)
         return len(text)
 
@@ -158,14 +166,17 @@ def _failed_checks(result: Any) -> list[str]:
     return lines
 
 
-def _failure_detail(result: Any) -> tuple[str, str]:
+def _failure_detail(result: Any, problems: list[str]) -> tuple[str, str]:
+    """The run's error and its detail: the failed checks, each problem a failing dbt
+    test explained (``problems``), else the failed step."""
     checks = _failed_checks(result)
     if checks:
         return (
             f"the audit failed: {len(checks)} check(s) did not pass, nothing was published",
-            "\n".join(checks),
+            "\n".join(checks + problems),
         )
-    return _step_failure(result)
+    error, detail = _step_failure(result)
+    return error, "\n".join([*problems, detail]) if problems else detail
 
 
 def _step_failure(result: Any) -> tuple[str, str]:
@@ -201,7 +212,8 @@ def execute_pipeline(
     dagster_logger = progress_logger
     dagster_logger.addHandler(handler)
     try:
-        with contextlib.redirect_stdout(_DbtStdout(progress)):
+        dbt_stdout = _DbtStdout(progress)
+        with contextlib.redirect_stdout(dbt_stdout):
             result = job.execute_in_process(
                 instance=_instance(settings),
                 raise_on_error=False,
@@ -211,7 +223,7 @@ def execute_pipeline(
         dagster_logger.removeHandler(handler)
     outcome = Outcome(success=result.success)
     if not result.success:
-        outcome.error, outcome.detail = _failure_detail(result)
+        outcome.error, outcome.detail = _failure_detail(result, dbt_stdout.problems)
     # The ledger lives in the ingest file (the build database itself on DuckDB).
     if settings.ingest_db.exists():
         with open_read_only(settings.ingest_db) as con:

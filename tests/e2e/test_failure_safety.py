@@ -1,7 +1,9 @@
-"""What BI sees when a run goes wrong: a bad seed row fails the run and leaves the
-serving copy byte-identical; a run killed mid-build leaves it intact and the next run
-completes without duplicates; a run killed right after the publish swap leaves the
-serving file, the Parquet set and publish.json agreeing with each other."""
+"""What BI sees when a run goes wrong (README: the bad-input table, Publishing): a bad
+seed row fails the run and leaves the serving copy byte-identical; two SLA policies
+for one segment and day fail it with a sentence naming both rows; a run killed
+mid-build leaves serving intact and the next run completes without duplicates; a run
+killed right after the publish swap leaves the serving file, the Parquet set and
+publish.json agreeing with each other."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import SAMPLE_AS_OF, copy_home
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
@@ -26,12 +29,18 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_bad_seed_row_fails_the_run_and_serving_stays_byte_identical(built_sample, tmp_path):
-    project = tmp_path / "project"
+def project_copy(root: Path) -> Path:
+    """A copy of the dbt project, for a test to break its seeds."""
+    project = root / "project"
     for part in ("models", "macros", "seeds", "snapshots", "tests/dbt", "profiles"):
         if (PROJECT / part).exists():
             shutil.copytree(PROJECT / part, project / part)
     shutil.copy(PROJECT / "dbt_project.yml", project / "dbt_project.yml")
+    return project
+
+
+def test_a_bad_seed_row_fails_the_run_and_serving_stays_byte_identical(built_sample, tmp_path):
+    project = project_copy(tmp_path)
     with open(project / "seeds" / "lifecycle_stage_map.csv", "a") as fh:
         fh.write("salesforce,Status,Zombie,undead\n")  # not a canonical stage
     home = copy_home(built_sample.home, tmp_path / "home")
@@ -57,6 +66,37 @@ def test_a_bad_seed_row_fails_the_run_and_serving_stays_byte_identical(built_sam
     assert "lifecycle_stage_map" in proc.stdout + proc.stderr
     assert "serving copy unchanged" in proc.stdout + proc.stderr
     assert sha256(serving) == before
+
+
+@pytest.mark.slow
+def test_an_ambiguous_sla_policy_fails_the_run_with_a_sentence_naming_both_rows(tmp_path):
+    project = project_copy(tmp_path)
+    with open(project / "seeds" / "sla_policy.csv", "a") as fh:
+        fh.write("P1,*,2025-01-01,50,0.60,4,2,30\nP7,*,2025-01-01,40,0.60,2,2,30\n")
+    landing = tmp_path / "landing"
+    generated = subprocess.run(
+        [HANDOFF, "generate", "--out", str(landing), "--leads", "20", "--seed", "3"]
+        + ["--batches", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert generated.returncode == 0, generated.stderr
+    proc = subprocess.run(
+        [HANDOFF, "run", "--landing", str(landing), "--home", str(tmp_path / "home")]
+        + ["--as-of", SAMPLE_AS_OF],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "HANDOFF_PROJECT_DIR": str(project)},
+    )
+    assert proc.returncode != 0
+    sentence = "sla_policy rows P1 (line 3) and P7 (line 4) both apply to segment * from 2025-01-01"
+    progress, _, error = proc.stderr.partition("\nerror: ")
+    assert f"dbt: problem: {sentence}" in progress  # as the run goes
+    assert "sla_policy_is_sound: failed" in error
+    assert f"problem: {sentence}" in error  # and in the error the run ends with
+    assert "nothing has been published yet" in proc.stdout
 
 
 def test_a_run_killed_mid_build_leaves_serving_intact_and_the_next_run_recovers(

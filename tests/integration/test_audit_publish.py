@@ -148,6 +148,42 @@ def test_a_failing_audit_leaves_the_serving_copy_untouched(home):
     assert sha256(home / "serving" / "parquet" / "fct_handoffs.parquet") == parquet_before
 
 
+def test_personal_data_in_a_mart_fails_the_audit_without_being_shown(home):
+    serving = home / "serving" / "handoff.duckdb"
+    before = sha256(serving)
+    phone = "+55 11 98765-4321"
+    with duckdb.connect(str(home / "build.duckdb")) as con:
+        # a lead of the sample (not also an employee, whose name is published)
+        first, last = con.execute(
+            "select firstname, lastname from raw.hubspot__contacts as contacts "
+            "where firstname is not null and lastname is not null and not exists ("
+            "select 1 from raw.hubspot__owners as owners where owners.lastname = contacts.lastname"
+            ") order by hs_object_id limit 1"
+        ).fetchone()
+        forms = [
+            row[0]
+            for row in con.execute(
+                "select offer_id from marts.dim_offers where crm = 'hubspot' order by offer_id limit 2"
+            ).fetchall()
+        ]
+        con.execute(
+            "update marts.dim_offers set page_url = ? where offer_id = ?",
+            [f"https://www.example.com/thanks?phone={phone}", forms[0]],
+        )
+        con.execute(
+            "update marts.dim_offers set offer_name = ? where offer_id = ?",
+            [f"Webinar with {first} {last}", forms[1]],
+        )
+    proc = handoff("publish", "--home", str(home))
+    assert proc.returncode != 0
+    assert "the audit failed" in proc.stderr
+    assert "marts.dim_offers: page_url holds a phone number (values not shown)" in proc.stderr
+    assert "marts.dim_offers: offer_name holds a lead's name (values not shown)" in proc.stderr
+    output = proc.stdout + proc.stderr
+    assert phone not in output and f"{first} {last}" not in output
+    assert sha256(serving) == before
+
+
 @pytest.mark.parametrize("point", ["copy", "swap"])
 def test_a_run_killed_mid_publish_leaves_serving_intact_and_the_next_recovers(home, point):
     serving = home / "serving" / "handoff.duckdb"

@@ -14,7 +14,8 @@ renamed as (
         nullif(trim(form_id), '') as form_id,
         nullif(trim(form_title), '') as form_title,
         cast(submitted_at as {{ dbt.type_timestamp() }}) as submitted_at,
-        nullif(trim(page_url), '') as page_url,
+        -- the page only: its query string carries the submitter's details
+        {{ url_without_query('trim(page_url)') }} as page_url,
         nullif(trim(conversion_id), '') as conversion_id,
 
         -- lineage: which delivery this version came from
