@@ -36,7 +36,9 @@ renamed as (
 final as (
 
     select
-        {{ surrogate_key(['contact_id', 'batch_id', 'loaded_at', 'source_file', 'source_line']) }} as contact_version_id,
+        {{ surrogate_key(
+            ['contact_id', 'batch_id', 'loaded_at', 'source_file', 'source_line']
+        ) }} as contact_version_id,
         contact_id,
         lifecycle_stage,
         lead_status,

@@ -36,7 +36,9 @@ renamed as (
 final as (
 
     select
-        {{ surrogate_key(['lead_id', 'batch_id', 'loaded_at', 'source_file', 'source_line']) }} as lead_version_id,
+        {{ surrogate_key(
+            ['lead_id', 'batch_id', 'loaded_at', 'source_file', 'source_line']
+        ) }} as lead_version_id,
         lead_id,
         status,
         owner_id,
