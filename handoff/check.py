@@ -18,7 +18,8 @@ import duckdb
 from handoff.contract import objects
 from handoff.ingest.loader import IngestReport, ingest
 from handoff.ingest.tables import ensure_raw_tables, quote
-from handoff.settings import Settings
+from handoff.seeds import seed_problems
+from handoff.settings import Settings, project_dir
 
 # An export whose newest instant is older than this is best judged at its own end.
 STALE_AFTER = timedelta(days=7)
@@ -28,12 +29,13 @@ STALE_AFTER = timedelta(days=7)
 class CheckResult:
     lines: list[str] = field(default_factory=list)
     would_reject: list[str] = field(default_factory=list)
+    seed_problems: list[str] = field(default_factory=list)
     newest: datetime | None = None
     oldest: datetime | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.would_reject
+        return not self.would_reject and not self.seed_problems
 
 
 def _copy_ledger(con: Any, ingest_db: Path) -> None:
@@ -131,6 +133,9 @@ def check(settings: Settings, now: datetime | None = None) -> CheckResult:
         else:
             span += "; the default as-of (now) fits it"
         result.lines.append(span)
+    for problem in seed_problems(project_dir() / "seeds"):
+        result.seed_problems.append(problem)
+        result.lines.append(f"seed: {problem}; a run would stop here")
     if result.would_reject:
         result.lines.append(
             f"{len(result.would_reject)} batch(es) would not load: "

@@ -58,6 +58,14 @@ def _profile_targets() -> list[str]:
     return sorted(profiles["handoff"]["outputs"])
 
 
+def _check_seeds() -> None:
+    from handoff.seeds import seed_problems
+
+    problems = seed_problems(project_dir() / "seeds")
+    if problems:
+        _fail(problems[0], "\n".join(problems[1:]) or None)
+
+
 def _check_target(target: str, reach: bool = True) -> None:
     """One sentence, before any work, for a target the profile lacks or a PostgreSQL
     server that cannot be reached."""
@@ -156,6 +164,7 @@ def run(
             _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
     settings = Settings.from_env()
     _check_target(settings.target)
+    _check_seeds()
     if landing is not None:
         if not settings.landing.exists():
             _fail(f"the landing folder {settings.landing} does not exist")
