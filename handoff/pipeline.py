@@ -166,6 +166,34 @@ def _failed_checks(result: Any) -> list[str]:
     return lines
 
 
+def _warned_checks(result: Any, settings: Settings) -> list[str]:
+    """One line per dbt test that warned (not blocking): its name, how many rows, and
+    why such rows happen (the test's ``meta.why`` in the models' yml)."""
+    why: dict[str, str] = {}
+    manifest = settings.dbt_target_path / "manifest.json"
+    if manifest.exists():
+        for node in json.loads(manifest.read_text())["nodes"].values():
+            if node.get("resource_type") == "test":
+                reason = (node.get("config", {}).get("meta") or {}).get("why")
+                if reason:
+                    why[node["name"]] = " ".join(str(reason).split())
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed or evaluation.severity.value != "WARN":
+            continue
+        rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
+        count = f"{rows.value:,} row(s)" if rows is not None else "some rows"
+        lines.append(
+            f"dbt warning (not blocking): {evaluation.asset_key.to_user_string()} "
+            f"{evaluation.check_name}: {count}"
+            + (f": {why[evaluation.check_name]}" if evaluation.check_name in why else "")
+        )
+    return lines
+
+
 def _failure_detail(result: Any, problems: list[str]) -> tuple[str, str]:
     """The run's error and its detail: the failed checks, each problem a failing dbt
     test explained (``problems``), else the failed step."""
@@ -250,6 +278,7 @@ def execute_pipeline(
             from handoff.status import summary_lines
 
             outcome.summary_lines = summary_lines(con, settings)
+    outcome.summary_lines += _warned_checks(result, settings)
     outcome.summary_lines += _publish_lines(settings, started, result.success)
     if settings.target == "duckdb" and settings.build_db.exists():
         from handoff.status import sla_summary_lines
