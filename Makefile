@@ -37,7 +37,7 @@ run: setup ## the whole pipeline on the embedded default (DuckDB + generated sam
 	$(VENV)/bin/handoff run $(ARGS)
 
 test: setup ## the whole test suite
-	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) --durations=25 $(PYTEST_ARGS)
 
 test-fast: setup ## the edit loop: unit tests, dbt unit tests, small integration tests
 	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL) -m "not slow and not spark and not postgres" $(PYTEST_ARGS)
