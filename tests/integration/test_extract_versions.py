@@ -12,6 +12,7 @@ estimated), and hands off once at the MQL version's time, disqualified.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import copy_home
+
+from handoff.ingest.loader import ingest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HANDOFF = Path(sys.executable).parent / "handoff"
@@ -182,41 +184,50 @@ def test_one_handoff_at_the_mql_version_disqualified(build: duckdb.DuckDBPyConne
 
 
 def test_a_batch_delivered_again_with_corrected_content_supersedes_its_first_load(
-    build: duckdb.DuckDBPyConnection, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
-    # The same folder names, one file re-exported with a corrected last-modified
-    # time: a new load of the batch, whose copy of the lead replaces the first.
-    home = Path(
-        build.execute(
-            "select path from duckdb_databases() where database_name = current_database()"
-        ).fetchone()[0]
-    ).parent
+    # The same folder names, one file re-exported with a corrected last-modified time:
+    # a second load of the batch, whose copy of the lead replaces the first in the
+    # versions model (its unique test failed the build before). Ingest, then dbt
+    # builds the versions model and its tests on the same DuckDB file.
     landing = tmp_path / "landing"
     write_batches(landing)
-    home = copy_home(home, tmp_path / "home")
-    lead = landing / "salesforce" / "2025-11-10" / "Lead.csv"
-    lead.write_text(lead.read_text().replace(sf("2025-11-07 18:00"), sf("2025-11-08 09:00")))
-    result = subprocess.run(
-        [str(HANDOFF), "run", "--landing", str(landing), "--home", str(home), "--as-of", AS_OF],
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        ingest(landing, con, work_dir=tmp_path / "work")
+        lead = landing / "salesforce" / "2025-11-10" / "Lead.csv"
+        lead.write_text(lead.read_text().replace(sf("2025-11-07 18:00"), sf("2025-11-08 09:00")))
+        again = ingest(landing, con, work_dir=tmp_path / "work")
+        assert [b.status for b in again.batches][-1] == "loaded"
+    build = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            *("--profiles-dir", str(PROJECT_DIR / "profiles"), "--project-dir", str(PROJECT_DIR)),
+            *("--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")),
+            *("--select", "stg_salesforce__lead_versions"),
+        ],
         cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "HANDOFF_HOME": str(tmp_path),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=300,
     )
-    assert result.returncode == 0, f"handoff run failed:\n{result.stdout}\n{result.stderr}"
-    with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
+    assert build.returncode == 0, build.stdout[-3000:]
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         assert con.execute(
             "select count(*) from raw.salesforce__lead where _batch_id = 'salesforce/2025-11-10'"
         ).fetchone() == (2,)  # both loads kept in raw
         found = rows(
             con,
-            "select batch_id, status, updated_at from staging.stg_salesforce__lead_versions "
+            "select batch_id, updated_at from staging.stg_salesforce__lead_versions "
             "order by updated_at",
         )
-        assert [(r["batch_id"], r["updated_at"]) for r in found] == [
-            ("salesforce/2025-11-03", ts("2025-11-03 14:00")),
-            ("salesforce/2025-11-06", ts("2025-11-05 15:00")),
-            ("salesforce/2025-11-10", ts("2025-11-08 09:00")),
-        ]
-        handoff = rows(con, "select disposition, disposition_at from marts.fct_handoffs")
-    assert handoff == [{"disposition": "disqualified", "disposition_at": ts("2025-11-08 09:00")}]
+    assert [(r["batch_id"], r["updated_at"]) for r in found] == [
+        ("salesforce/2025-11-03", ts("2025-11-03 14:00")),
+        ("salesforce/2025-11-06", ts("2025-11-05 15:00")),
+        ("salesforce/2025-11-10", ts("2025-11-08 09:00")),
+    ]
