@@ -141,6 +141,16 @@ def _bad_deliveries(landing: Path) -> dict[str, str]:
         '00Q000000000000004,2025-01-06T10:00:00Z,Open,"two\nlines"\n'
         "00Q000000000000005,not a date,Open,x\n"
     )
+    # JSON ids as numbers and as strings; a header whose quoted name holds semicolons.
+    (hs / "9999-12-24").mkdir()
+    (hs / "9999-12-24" / "form_submissions.jsonl").write_text(
+        '{"contact_id": 99001, "form_id": "f1", "submitted_at": "2025-01-06T10:00:00Z"}\n'
+        '{"contact_id": "99002", "form_id": "f1", "submitted_at": "2025-01-06T11:00:00Z"}\n'
+    )
+    (sf / "9999-12-24").mkdir()
+    (sf / "9999-12-24" / "UserRole.csv").write_text(
+        'Id,Name,"Desk; floor; wing; site"\n00E000000000099AAA,SDR - EMEA,"4; 2; B; LIS"\n'
+    )
     return {
         "salesforce/9999-12-31": "salesforce/9999-12-31/Lead.csv: required column 'status'",
         "salesforce/9999-12-30": "salesforce/9999-12-30.zip: cannot be read as a zip",
@@ -186,6 +196,13 @@ def test_a_landing_of_bad_deliveries_fails_the_run_but_every_good_batch_is_built
         assert con.execute(
             "select line_number from raw._quarantine where batch_id = 'salesforce/9999-12-25'"
         ).fetchall() == [(4,)]
+        assert con.execute(
+            "select contact_id from raw.hubspot__form_submissions "
+            "where _batch_id = 'hubspot/9999-12-24' order by 1"
+        ).fetchall() == [("99001",), ("99002",)]
+        assert con.execute(
+            "select id from raw.salesforce__user_role where _batch_id = 'salesforce/9999-12-24'"
+        ).fetchall() == [("00E000000000099AAA",)]
     after = json.loads((home / "serving" / "publish.json").read_text())["published_at"]
     assert after > before  # the good batches were published
     status = handoff("status", "--home", str(home))

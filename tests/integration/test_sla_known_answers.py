@@ -696,6 +696,13 @@ def test_marketing_weekly_sla(marts: duckdb.DuckDBPyConnection) -> None:
     assert empty["attainment"] == pytest.approx(0.0)
     assert empty["is_met"] is False
     assert sum(row["delivered_mqls"] for row in weeks.values()) == 10
+    # The data begins Wednesday 2025-03-05 15:00 (C created, the earliest record): the
+    # week of 03-03 is partial and not judged, like the as-of's own week of 12-01; the
+    # 38 weeks between are.
+    assert weeks[date(2025, 3, 3)]["delivered_mqls"] == 1
+    assert weeks[date(2025, 3, 3)]["is_week_complete"] is False
+    assert weeks[date(2025, 3, 10)]["is_week_complete"] is True
+    assert sum(row["is_week_complete"] for row in weeks.values()) == 38
 
 
 def test_sales_weekly_sla(marts: duckdb.DuckDBPyConnection) -> None:

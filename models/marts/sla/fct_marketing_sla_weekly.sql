@@ -3,7 +3,9 @@
     segment: MQLs delivered (handoffs) against the weekly target, their good-fit
     share against the minimum, attainment and whether the week was met. Every week
     from the first handoff's to the as-of's is present, weeks without deliveries
-    included; the policy is the sla_policy row in force at the week's start.
+    included; the policy is the sla_policy row in force at the week's start. Only
+    weeks wholly inside the data (from its earliest record to the as-of) are
+    complete, and only complete weeks are judged (README, "Business time").
 -#}
 with
 
@@ -25,13 +27,32 @@ sla_policy as (
 
 ),
 
+leads as (
+
+    select * from {{ ref('dim_leads') }}
+
+),
+
+-- the data begins with its earliest record: a week that starts before it (the
+-- partial first week) is shown but not judged
+data_span as (
+
+    select min(created_at) as data_started_at
+
+    from leads
+
+),
+
 week_bounds as (
 
     select
-        min(handoff_week_start_date) as first_week_start_date,
-        max(as_of_at) as as_of_at
+        min(handoffs.handoff_week_start_date) as first_week_start_date,
+        max(handoffs.as_of_at) as as_of_at,
+        min(data_span.data_started_at) as data_started_at
 
     from handoffs
+
+    cross join data_span
 
 ),
 
@@ -170,11 +191,16 @@ final as (
             ) >= min_good_fit_share,
             false
         ) as is_met,
-        {{ dbt.dateadd('day', 7, 'week_start_date') }} <= (select max(as_of_at) from handoffs)
-            as is_week_complete,
+        coalesce(
+            {{ dbt.dateadd('day', 7, 'weekly.week_start_date') }} <= week_bounds.as_of_at
+            and weekly.week_start_date >= cast(week_bounds.data_started_at as date),
+            false
+        ) as is_week_complete,
         cast(policy_id as {{ dbt.type_string() }}) as policy_id
 
     from weekly
+
+    cross join week_bounds
 
 )
 
