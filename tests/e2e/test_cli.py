@@ -53,6 +53,7 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
     first = built_sample.run  # the session's first run of this sample
     assert "build database:" in first.stdout
     assert "rejected" in first.stdout
+    assert "FutureWarning" not in first.stderr  # no pyspark noise on a DuckDB run
     # The sample's one dbt warning is explained, not just counted.
     warnings = [line for line in first.stdout.splitlines() if line.startswith("dbt warning")]
     assert len(warnings) == 1, first.stdout
