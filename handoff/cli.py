@@ -26,7 +26,20 @@ def _say(message: str) -> None:
     click.echo(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", err=True)
 
 
+# How a full disk shows up, whichever part hit it first: Python, DuckDB, SQLite (the
+# Dagster instance, through SQLAlchemy), dbt.
+_NO_SPACE = ("No space left on device", "database or disk is full", "disk I/O error")
+
+
 def _fail(message: str, detail: str | None = None) -> None:
+    if any(sign in f"{message}\n{detail or ''}" for sign in _NO_SPACE):
+        from handoff.ingest.discover import no_space_message
+
+        detail = f"{message}\n{detail or ''}".strip()
+        message = (
+            no_space_message(Settings.from_env().home)
+            + "; free some and run again (what was loaded stays, the rest loads next time)"
+        )
     click.secho(f"error: {message}", fg="red", err=True)
     if detail:
         click.echo(detail, err=True)
@@ -84,7 +97,30 @@ def _check_target(target: str, reach: bool = True) -> None:
             _fail(str(exc), "Set HANDOFF_PG_HOST, _PORT, _USER, _PASSWORD and _DBNAME.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _chain_text(exc: BaseException) -> str:
+    parts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        parts.append(f"{type(exc).__name__}: {exc}")
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return "\n".join(parts)
+
+
+class _Main(click.Group):
+    """The command group; a full disk, wherever it strikes (the Dagster instance's
+    SQLite, dbt's logs, DuckDB), ends the command with one sentence, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            text = _chain_text(exc)
+            if any(sign in text for sign in _NO_SPACE):
+                _fail(text.splitlines()[0], text)
+            raise
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="handoff")
 def main() -> None:
     """handoff: the marketing–sales handoff warehouse (ingest → dbt → marts)."""

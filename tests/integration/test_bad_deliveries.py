@@ -570,3 +570,39 @@ def test_a_fivetran_salesforce_folder_copied_as_is_loads_every_file_it_can(env):
     )[0]
     assert got == expected  # every version, each stamped with its _fivetran_start
     assert query(db, "select count(*) from raw.salesforce__opportunity_history") == [(0,)]
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare (util-linux)")
+def test_handoff_run_on_a_full_disk_ends_in_one_sentence(tmp_path):
+    # The home on a 4 MB disk: the run fails where the disk fills (here dbt's parse),
+    # with one sentence naming the home, not a traceback.
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    home.mkdir()
+    write(landing / "salesforce/2025-04-01/Lead.csv", LEADS)
+    script = (
+        'mount -t tmpfs -o size=4m tmpfs "$HOME_DIR" && '
+        '"$HANDOFF" run --home "$HOME_DIR" --landing "$LANDING" --as-of 2025-02-01'
+    )
+    cmd = ["unshare", "--mount", "sh", "-c", script]
+    if os.geteuid() != 0:
+        cmd[1:1] = ["--user", "--map-root-user"]
+    proc = subprocess.run(
+        cmd,
+        env=dict(
+            os.environ,
+            HOME_DIR=str(home),
+            LANDING=str(landing),
+            HANDOFF=str(Path(sys.executable).parent / "handoff"),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "error: " in line]
+    assert len(errors) == 1, proc.stderr
+    assert f"error: no space left under {home}: " in errors[0]
+    assert "MB free; free some and run again" in errors[0]
+    # The sentence first; any detail (dbt's own message) only after it.
+    before = proc.stderr[: proc.stderr.index("error: ")]
+    assert "Traceback" not in before
