@@ -86,6 +86,12 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
     assert (home / "target" / "duckdb" / "manifest.json").exists()
     assert _full_parses(home) == full_parses + 1
 
+    # dbt docs open on the project's own overview page, not dbt's "Welcome".
+    docs = json.loads((home / "docs" / "manifest.json").read_text())["docs"]
+    assert "handoff — the marketing–sales agreement" in (
+        docs["doc.handoff.__overview__"]["block_contents"]
+    )
+
     # GX keeps each suite's latest validation only: the Data Docs do not grow per run.
     validations = home / "docs" / "gx" / "uncommitted" / "validations"
     per_suite = {
