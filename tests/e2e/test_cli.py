@@ -88,9 +88,8 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
 
     # dbt docs open on the project's own overview page, not dbt's "Welcome".
     docs = json.loads((home / "docs" / "manifest.json").read_text())["docs"]
-    assert "handoff — the marketing–sales agreement" in (
-        docs["doc.handoff.__overview__"]["block_contents"]
-    )
+    overview = docs["doc.handoff.__overview__"]["block_contents"]
+    assert "handoff — the marketing–sales agreement" in overview
 
     # GX keeps each suite's latest validation only: the Data Docs do not grow per run.
     validations = home / "docs" / "gx" / "uncommitted" / "validations"
