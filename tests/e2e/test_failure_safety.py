@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 from conftest import SAMPLE_AS_OF, copy_home
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
@@ -39,10 +38,17 @@ def project_copy(root: Path) -> Path:
     return project
 
 
-def test_a_bad_seed_row_fails_the_run_and_serving_stays_byte_identical(built_sample, tmp_path):
+def test_bad_seed_rows_fail_the_run_with_their_sentences_and_serving_stays_byte_identical(
+    built_sample, tmp_path
+):
+    # Two seed mistakes in one run: a stage map row naming no canonical stage, and two
+    # SLA policies for one segment and day (named by both rows, as the run goes and in
+    # the error it ends with).
     project = project_copy(tmp_path)
     with open(project / "seeds" / "lifecycle_stage_map.csv", "a") as fh:
         fh.write("salesforce,Status,Zombie,undead\n")  # not a canonical stage
+    with open(project / "seeds" / "sla_policy.csv", "a") as fh:
+        fh.write("P1,*,2025-01-01,50,0.60,4,2,30\nP7,*,2025-01-01,40,0.60,2,2,30\n")
     home = copy_home(built_sample.home, tmp_path / "home")
     serving = home / "serving" / "handoff.duckdb"
     before = sha256(serving)
@@ -64,39 +70,13 @@ def test_a_bad_seed_row_fails_the_run_and_serving_stays_byte_identical(built_sam
     )
     assert proc.returncode != 0
     assert "lifecycle_stage_map" in proc.stdout + proc.stderr
-    assert "serving copy unchanged" in proc.stdout + proc.stderr
-    assert sha256(serving) == before
-
-
-@pytest.mark.slow
-def test_an_ambiguous_sla_policy_fails_the_run_with_a_sentence_naming_both_rows(tmp_path):
-    project = project_copy(tmp_path)
-    with open(project / "seeds" / "sla_policy.csv", "a") as fh:
-        fh.write("P1,*,2025-01-01,50,0.60,4,2,30\nP7,*,2025-01-01,40,0.60,2,2,30\n")
-    landing = tmp_path / "landing"
-    generated = subprocess.run(
-        [HANDOFF, "generate", "--out", str(landing), "--leads", "20", "--seed", "3"]
-        + ["--batches", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert generated.returncode == 0, generated.stderr
-    proc = subprocess.run(
-        [HANDOFF, "run", "--landing", str(landing), "--home", str(tmp_path / "home")]
-        + ["--as-of", SAMPLE_AS_OF],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        env={**os.environ, "HANDOFF_PROJECT_DIR": str(project)},
-    )
-    assert proc.returncode != 0
     sentence = "sla_policy rows P1 (line 3) and P7 (line 4) both apply to segment * from 2025-01-01"
     progress, _, error = proc.stderr.partition("\nerror: ")
     assert f"dbt: problem: {sentence}" in progress  # as the run goes
     assert "sla_policy_is_sound: failed" in error
     assert f"problem: {sentence}" in error  # and in the error the run ends with
-    assert "nothing has been published yet" in proc.stdout
+    assert "serving copy unchanged" in proc.stdout + proc.stderr
+    assert sha256(serving) == before
 
 
 def test_a_run_killed_mid_build_leaves_serving_intact_and_the_next_run_recovers(
