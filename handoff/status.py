@@ -175,14 +175,16 @@ def sla_summary_lines(con: Any) -> list[str]:
         "avg(case when is_dispositioned_in_sla then 1.0 else 0.0 end), "
         "median(business_minutes_to_first_touch) from marts.fct_handoffs"
     ).fetchone()
-    open_breaches = con.execute(
-        "select count(*) from marts.rpt_open_sla_breaches where is_overdue"
-    ).fetchone()[0]
+    late_handoffs, late_deadlines = con.execute(
+        "select count(distinct handoff_id), count(*) from marts.rpt_open_sla_breaches "
+        "where is_overdue"
+    ).fetchone()
     median = "n/a" if median_minutes is None else f"{median_minutes:,.0f} business min"
     lines.append(
         f"sales SLA: {handoffs:,} handoffs; first touch in SLA {_pct(touched)}, "
         f"disposition in SLA {_pct(dispositioned)}, median to first touch {median}; "
-        f"{open_breaches:,} open breaches (marts.rpt_open_sla_breaches)"
+        f"{late_handoffs:,} open handoffs past a deadline ({late_deadlines:,} missed deadlines "
+        "in marts.rpt_open_sla_breaches: one past both counts twice there)"
     )
     cohorts = con.execute(
         "select sum(sqls_in_window) filter (where h.is_inbound) * 1.0 "
