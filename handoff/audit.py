@@ -1,4 +1,4 @@
-"""The Great Expectations gate on the marts (DESIGN §8), run before publish.
+"""The Great Expectations gate on the marts (README, "Publishing, audit and schedules"), run before publish.
 
 Suites are defined here, in code, for every mart the dbt manifest declares in schema
 ``marts`` and for the raw tables' contract:
@@ -308,7 +308,7 @@ def _specific_expectations(
     transitions = existing.get("fct_lifecycle_transitions", {})
     if "handoff_number" in transitions:
         # Only mql entries that open a handoff: the first, and each after a recycle
-        # (DESIGN §5); an mql → sql → mql regression is not a new handoff.
+        # (README, "The marts"); an mql → sql → mql regression is not a new handoff.
         mql_entries = int(
             _scalar(
                 con,

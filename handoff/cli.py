@@ -1,4 +1,4 @@
-"""The ``handoff`` command line (DESIGN §10).
+"""The ``handoff`` command line (README, "The command line").
 
 ``handoff run`` executes the Dagster job ``handoff_pipeline`` in-process, so the
 CLI and the scheduler share one code path."""

@@ -1,5 +1,5 @@
 """Where things live, read from the environment so that the CLI, `dagster dev` and
-schedules share one configuration (DESIGN §10).
+schedules share one configuration (README, "The command line").
 
 | variable | default | meaning |
 |---|---|---|

@@ -1,4 +1,4 @@
-"""The input contract (DESIGN §4) as data: objects, canonical columns, types and aliases.
+"""The input contract (README, "Pointing it at your own HubSpot and Salesforce exports") as data: objects, canonical columns, types and aliases.
 
 The contract lives in three files beside this module so that a new portal language or
 connector layout is a CSV edit, not code:

@@ -1,4 +1,4 @@
-"""Load extract batches into the append-only raw tables (DESIGN §4).
+"""Load extract batches into the append-only raw tables (README, "Pointing it at your own HubSpot and Salesforce exports").
 
 Guarantees, per batch (one folder or zip of one CRM):
 

@@ -1,4 +1,4 @@
-"""SQL expressions that turn the text of an extract cell into a typed value (DESIGN §4).
+"""SQL expressions that turn the text of an extract cell into a typed value (README, "Pointing it at your own HubSpot and Salesforce exports").
 
 Every file is read as text (``all_varchar``) and parsed here, in DuckDB, so that a
 cell that does not parse can be told apart from an empty one and its row sent to

@@ -1,5 +1,5 @@
-"""Mirror the raw layer of the ingest DuckDB file into PostgreSQL (DESIGN §11: ingest
-writes raw tables into whichever engine the target names).
+"""Mirror the raw layer of the ingest DuckDB file into PostgreSQL: ingest writes raw
+tables into whichever engine the target names (README, "Running on PostgreSQL").
 
 Ingest itself always parses and validates into DuckDB (:mod:`.loader`); this module
 copies what it loaded, so the contract, the quarantine and the ledger have one
