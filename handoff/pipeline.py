@@ -148,15 +148,22 @@ def _instance(settings: Settings) -> Any:
     return dg.DagsterInstance.get()
 
 
+def _unpassed_checks(result: Any, severity: str) -> list[Any]:
+    """The run's asset check evaluations (GX suites, dbt tests) that did not pass, of
+    one severity (``ERROR`` blocks the run, ``WARN`` does not)."""
+    return [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not event.event_specific_data.passed
+        and event.event_specific_data.severity.value == severity
+    ]
+
+
 def _failed_checks(result: Any) -> list[str]:
     """The readable report of every failed blocking check (GX suites, dbt tests)."""
     lines = []
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
-        if evaluation.passed or evaluation.severity.value != "ERROR":
-            continue  # warnings do not stop a run
+    for evaluation in _unpassed_checks(result, "ERROR"):
         what = evaluation.description or "failed"
         lines.append(
             f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: " + what
@@ -169,21 +176,19 @@ def _failed_checks(result: Any) -> list[str]:
 def _warned_checks(result: Any, settings: Settings) -> list[str]:
     """One line per dbt test that warned (not blocking): its name, how many rows, and
     why such rows happen (the test's ``meta.why`` in the models' yml)."""
-    why: dict[str, str] = {}
-    manifest = settings.dbt_target_path / "manifest.json"
-    if manifest.exists():
-        for node in json.loads(manifest.read_text())["nodes"].values():
-            if node.get("resource_type") == "test":
-                reason = (node.get("config", {}).get("meta") or {}).get("why")
-                if reason:
-                    why[node["name"]] = " ".join(str(reason).split())
+    warned = _unpassed_checks(result, "WARN")
+    if not warned:
+        return []
+    from handoff.audit import load_manifest
+
+    why = {
+        node["name"]: " ".join(str(node["config"]["meta"]["why"]).split())
+        for node in load_manifest(settings)["nodes"].values()
+        if node.get("resource_type") == "test"
+        and (node.get("config", {}).get("meta") or {}).get("why")
+    }
     lines = []
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
-        if evaluation.passed or evaluation.severity.value != "WARN":
-            continue
+    for evaluation in warned:
         rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
         count = f"{rows.value:,} row(s)" if rows is not None else "some rows"
         lines.append(

@@ -378,3 +378,25 @@ def copy_home(home: Path, to: Path) -> Path:
     publish folder), so the copy's links point into the copy."""
     shutil.copytree(home, to, symlinks=True, ignore=shutil.ignore_patterns("dagster", "build.lock"))
     return to
+
+
+def dbt_build_select(
+    home: Path, select: str, target: str = "duckdb"
+) -> subprocess.CompletedProcess:
+    """``dbt build --select`` of the project on ``home`` (its DuckDB file, or the
+    ``HANDOFF_PG_*`` database on ``postgres``), artifacts and logs under ``home``."""
+    project = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            *("--profiles-dir", str(project / "profiles"), "--project-dir", str(project)),
+            *("--target", target, "--select", select),
+            *("--target-path", str(home / "target"), "--log-path", str(home / "logs")),
+        ],
+        cwd=project,
+        env={**os.environ, "HANDOFF_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -12,7 +12,6 @@ estimated), and hands off once at the MQL version's time, disqualified.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dbt_build_select
 
 from handoff.ingest.loader import ingest
 
@@ -198,24 +198,7 @@ def test_a_batch_delivered_again_with_corrected_content_supersedes_its_first_loa
         lead.write_text(lead.read_text().replace(sf("2025-11-07 18:00"), sf("2025-11-08 09:00")))
         again = ingest(landing, con, work_dir=tmp_path / "work")
         assert [b.status for b in again.batches][-1] == "loaded"
-    build = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            *("--profiles-dir", str(PROJECT_DIR / "profiles"), "--project-dir", str(PROJECT_DIR)),
-            *("--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")),
-            *("--select", "stg_salesforce__lead_versions"),
-        ],
-        cwd=PROJECT_DIR,
-        env={
-            **os.environ,
-            "HANDOFF_HOME": str(tmp_path),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    build = dbt_build_select(tmp_path, "stg_salesforce__lead_versions")
     assert build.returncode == 0, build.stdout[-3000:]
     with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         assert con.execute(

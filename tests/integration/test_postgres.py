@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import dbt_build_select
 
 from handoff.engines.postgres import PostgresUnreachable, connect
 from handoff.ingest.loader import ingest
@@ -230,25 +231,7 @@ def test_a_batch_delivered_again_corrected_builds_on_postgres(postgres_env, tmp_
     write(lead, LEAD_HEADER + "\n" + row.replace("01T08:00:00Z,Open", "02T09:30:00Z,Open") + "\n")
     assert ingest_and_mirror(landing, db, work).copied == [("salesforce/2025-04-01", "loaded")]
     assert pg_query("select count(*) from raw.salesforce__lead where id = '00Q5'") == [(2,)]
-    build = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            *("--profiles-dir", str(PROJECT_DIR / "profiles"), "--target", "postgres"),
-            *("--project-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "target")),
-            *("--log-path", str(tmp_path / "logs")),
-            *("--select", "stg_salesforce__lead_versions"),
-        ],
-        cwd=PROJECT_DIR,
-        env={
-            **os.environ,
-            "HANDOFF_HOME": str(tmp_path),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    build = dbt_build_select(tmp_path, "stg_salesforce__lead_versions", "postgres")
     assert build.returncode == 0, build.stdout[-3000:]
     assert pg_query(
         "select count(*), max(updated_at) from staging.stg_salesforce__lead_versions "
