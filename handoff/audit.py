@@ -1,27 +1,31 @@
-"""The Great Expectations gate on the marts (README, "Publishing, audit and schedules"), run before publish.
+"""The Great Expectations gate on the marts (README, "Publishing, audit and
+schedules"), run after ``dbt build`` and before publish.
 
-Suites are defined here, in code, for every mart the dbt manifest declares in schema
-``marts`` and for the raw tables' contract:
+Each data rule lives in one place. The row-level rules (keys, accepted values,
+proportions in [0, 1], nothing after the as-of, deadlines after the clock start,
+every handoff counted once in every weekly mart) are dbt tests: they block inside
+``dbt build``, and ``handoff publish`` runs them again before auditing (see
+:mod:`handoff.pipeline`). The raw contract is the ingest's
+(``handoff/contract/objects.yml``). This gate checks what neither does, on what is
+about to be published:
 
-- generic expectations derived from the manifest: every column of the model's
-  contract exists; ``unique``, ``not_null``, ``accepted_values``, ``accepted_range``
-  and ``unique_combination_of_columns`` tests become the matching GX expectations
-  (dbt already runs them; GX repeats them on what is about to be published, and the
-  Data Docs show analysts what was checked);
-- specific ones: no timestamp after the run's as-of, rates and shares in [0, 1],
-  deadlines at or after the clock start, one handoff per MQL entry, weekly,
-  cohort, channel and capacity totals adding up to the handoffs, row counts
-  bounded by the raw records;
-- raw contract: the columns every file must carry are present and ids are set;
+- the contract: each mart has exactly the columns of its dbt contract;
+- row counts against raw (no more leads or owners than raw records, at most two
+  open breaches per handoff) and against the last publish (a drop or a spike beyond
+  ``HANDOFF_MAX_ROW_CHANGE`` fails the gate, with both figures);
+- drift: the mean of each rate or share against the last publish (beyond
+  ``HANDOFF_MAX_RATE_DRIFT``, a warning that never blocks);
 - no personal data in any mart (:func:`personal_data_findings`): no text value holds
   an e-mail address, a phone number or a lead's first and last name. Plain SQL
   rather than a GX expectation, whose failure examples would copy the very values
   into the report, the run's log and the Data Docs: the report names the column and
-  counts the rows, nothing more.
+  counts the rows, nothing more;
+- the fingerprint (row count and an order-free hash) that publish compares, so a
+  mart rebuilt after its audit is never published.
 
-GX 1.x cannot validate DuckDB tables through SQLAlchemy, so each table is read into
-a pandas DataFrame over a read-only connection and validated there. GX is imported
-lazily: it costs seconds, and nothing else in the pipeline needs it.
+On DuckDB each mart is measured by one aggregate query and GX validates that one-row
+result (GX 1.x cannot reach DuckDB through SQLAlchemy): no mart is read into pandas.
+GX is imported lazily: it costs seconds, and nothing else in the pipeline needs it.
 """
 
 from __future__ import annotations
@@ -41,35 +45,34 @@ from handoff.settings import Settings
 
 MART_SCHEMA = "marts"
 EXAMPLES = 5
-# Timestamps that are promises about the future, not events: they may lie after the
-# as-of (a deadline not reached yet, the clock of a handoff made on a Friday night).
-FUTURE_TIMESTAMPS = ("deadline", "clock_start_at", "due_at", "expires_at")
 
 
 @dataclass(frozen=True)
 class Expectation:
-    """One GX expectation, kept as (class name, kwargs) so suites can be built and
-    tested without importing GX; ``why`` is what the report says about it."""
+    """One rule of a suite, engine-neutral: ``kind`` is ``columns`` (the column set),
+    ``rows`` (the row count within bounds) or ``mean`` (a column's mean within bounds);
+    :func:`_gx_expectation` renders it as the GX expectation for the engine's batch.
+    ``why`` is what the report says about it; a ``warn`` rule never blocks."""
 
     kind: str
     kwargs: dict[str, Any]
     why: str
+    warn: bool = False
 
 
 @dataclass
 class Suite:
     table: str  # schema.table
     expectations: list[Expectation] = field(default_factory=list)
-    columns: list[str] | None = None  # None: every column
+    means: list[str] = field(default_factory=list)  # proportion columns profiled
 
     @property
     def name(self) -> str:
         return self.table.replace(".", "__")
 
-    def add(self, kind: str, why: str, **kwargs: Any) -> None:
-        candidate = Expectation(kind, kwargs, why)
+    def add(self, kind: str, why: str, warn: bool = False, **kwargs: Any) -> None:
         if all((e.kind, e.kwargs) != (kind, kwargs) for e in self.expectations):
-            self.expectations.append(candidate)
+            self.expectations.append(Expectation(kind, kwargs, why, warn))
 
 
 @dataclass
@@ -102,6 +105,8 @@ class TableResult:
     rows: int
     evaluated: int
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+    profile: dict[str, Any] | None = None  # Profile.as_json(): what publish keeps as baseline
 
     @property
     def passed(self) -> bool:
@@ -112,7 +117,7 @@ class TableResult:
             "rows": self.rows,
             "expectations_evaluated": self.evaluated,
             "expectations_failed": len(self.failures),
-            "unexpected_rows": sum(f.unexpected_count or 0 for f in self.failures),
+            "warnings": len(self.warnings),
         }
 
 
@@ -130,16 +135,29 @@ class AuditReport:
     def failures(self) -> list[Failure]:
         return [f for r in self.results for f in r.failures]
 
+    @property
+    def warnings(self) -> list[Failure]:
+        return [f for r in self.results for f in r.warnings]
+
+    @property
+    def profiles(self) -> dict[str, Any]:
+        return {r.table.split(".")[1]: r.profile for r in self.results if r.profile is not None}
+
     def render(self) -> str:
         evaluated = sum(r.evaluated for r in self.results)
+        warned = [f"audit warning:{w.render()[1:]}" for w in self.warnings]
         if self.passed:
-            return f"audit passed: {evaluated} expectations on {len(self.results)} tables"
+            passed = (
+                f"audit passed: {evaluated} expectations and a personal-data scan on "
+                f"{len(self.results)} marts"
+            )
+            return "\n".join([passed, *warned])
         failed_tables = sorted({f.table for f in self.failures})
         lines = [
-            f"audit failed: {len(self.failures)} of {evaluated} expectations failed on "
-            f"{', '.join(failed_tables)}"
+            f"audit failed: {len(self.failures)} check(s) failed on {', '.join(failed_tables)}"
         ]
         lines += [f.render() for f in self.failures]
+        lines += warned
         if self.docs_index:
             lines.append(f"Data Docs: {self.docs_index}")
         return "\n".join(lines)
@@ -163,6 +181,17 @@ def _short(value: Any, width: int = 60) -> str:
 
 # --- suites ---------------------------------------------------------------------------
 
+# How far a mart's row count may move from the last publish before the gate fails:
+# 0.5 admits half to twice the rows. 1 or more turns the check off.
+ROW_CHANGE_ENV = "HANDOFF_MAX_ROW_CHANGE"
+DEFAULT_ROW_CHANGE = 0.5
+# How far (absolute, in points of a proportion) the mean of a rate or share column may
+# drift from the last publish before the gate warns (never blocks).
+RATE_DRIFT_ENV = "HANDOFF_MAX_RATE_DRIFT"
+DEFAULT_RATE_DRIFT = 0.10
+# Below this many rows at the last publish a mart's count is too small to judge by ratio.
+MIN_BASELINE_ROWS = 50
+
 
 def load_manifest(settings: Settings) -> dict[str, Any]:
     path = settings.dbt_target_path / "manifest.json"
@@ -179,270 +208,135 @@ def mart_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
             continue
         if node["config"].get("materialized") == "ephemeral":
             continue
-        if node.get("schema") == MART_SCHEMA or node["config"].get("schema") == MART_SCHEMA:
+        if node["config"].get("schema") == MART_SCHEMA or node.get("schema") == MART_SCHEMA:
             out[node["name"]] = node
     return dict(sorted(out.items()))
 
 
-def _tests_on(manifest: dict[str, Any], unique_id: str) -> list[dict[str, Any]]:
-    return [
-        node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "test"
-        and node.get("attached_node") == unique_id
-        and node.get("test_metadata")
-        and node["config"].get("enabled", True)
-        and node["config"].get("severity", "error").lower() == "error"
-    ]
+def rate_columns(model: dict[str, Any]) -> list[str]:
+    """The proportions of a mart (``*_rate``, ``*_share``): whose means the gate
+    compares with the last publish."""
+    return [c for c in model.get("columns", {}) if c.endswith(("_rate", "_share"))]
 
 
-def _manifest_expectations(suite: Suite, manifest: dict[str, Any], model: dict[str, Any]) -> None:
-    contract = [name for name in model.get("columns", {})]
-    if contract:
-        suite.add(
-            "ExpectTableColumnsToMatchSet",
-            "has every column of its dbt contract",
-            column_set=contract,
-            exact_match=False,
-        )
-    for test in _tests_on(manifest, model["unique_id"]):
-        meta = test["test_metadata"]
-        kwargs = dict(meta.get("kwargs") or {})
-        kwargs.update(kwargs.pop("arguments", None) or {})
-        column = test.get("column_name") or kwargs.get("column_name")
-        name = meta["name"]
-        if name == "unique" and column:
-            suite.add("ExpectColumnValuesToBeUnique", f"{column} is unique", column=column)
-        elif name == "not_null" and column:
-            suite.add("ExpectColumnValuesToNotBeNull", f"{column} is never null", column=column)
-        elif name == "accepted_values" and column and isinstance(kwargs.get("values"), list):
-            values = kwargs["values"]
-            suite.add(
-                "ExpectColumnValuesToBeInSet",
-                f"{column} is one of {', '.join(map(str, values))}",
-                column=column,
-                value_set=values,
-            )
-        elif name == "accepted_range" and column:
-            bounds = {k: kwargs[k] for k in ("min_value", "max_value") if kwargs.get(k) is not None}
-            if bounds:
-                suite.add(
-                    "ExpectColumnValuesToBeBetween",
-                    f"{column} is within {bounds}",
-                    column=column,
-                    **bounds,
-                )
-        elif name == "unique_combination_of_columns" and isinstance(
-            kwargs.get("combination_of_columns"), list
-        ):
-            cols = kwargs["combination_of_columns"]
-            suite.add(
-                "ExpectCompoundColumnsToBeUnique",
-                f"({', '.join(cols)}) is unique",
-                column_list=cols,
-            )
+def _env_fraction(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a number") from exc
+    if value < 0:
+        raise ValueError(f"{name}={raw!r} is negative")
+    return value
 
 
-def _timestamp_columns(columns: dict[str, str]) -> list[str]:
-    return [
-        name
-        for name, data_type in columns.items()
-        if data_type.upper().startswith("TIMESTAMP")
-        and not any(marker in name for marker in FUTURE_TIMESTAMPS)
-    ]
+@dataclass(frozen=True)
+class Profile:
+    """What the gate measures of a mart, in one aggregate query on its engine:
+    the row count and the mean of each proportion column."""
+
+    rows: int
+    means: dict[str, float | None]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rows": self.rows, "means": self.means}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Profile:
+        return cls(int(data["rows"]), dict(data.get("means") or {}))
 
 
-def _scalar(con: Any, sql: str) -> Any:
-    row = con.execute(sql).fetchone()
-    return row[0] if row else None
+def _bounds_why(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low:,.0f} and {high:,.0f}"
+    return f"at most {high:,.0f}" if high is not None else f"at least {low:,.0f}"
 
 
-def _raw_distinct(con: Any, pairs: list[tuple[str, str]], raw_tables: set[str]) -> int | None:
-    """Distinct ids across raw tables (an upper bound for the entities built from
-    them); None when none of the tables exists."""
-    total, seen = 0, False
-    for table, column in pairs:
-        if table in raw_tables:
-            seen = True
-            total += int(_scalar(con, f'select count(distinct "{column}") from raw."{table}"') or 0)
-    return total if seen else None
+def build_suites(
+    manifest: dict[str, Any],
+    profiles: dict[str, Profile | None],
+    baseline: dict[str, Profile],
+    raw_bounds: dict[str, int],
+) -> list[Suite]:
+    """One suite per mart of the manifest, holding only what dbt's tests do not check:
 
+    - the contract of what is about to be published: exactly the mart's dbt contract
+      columns;
+    - row counts against raw (no more entities than raw records) and against the last
+      publish (within ``HANDOFF_MAX_ROW_CHANGE``);
+    - drift of each proportion's mean against the last publish (a warning beyond
+      ``HANDOFF_MAX_RATE_DRIFT``).
 
-def _specific_expectations(
-    suite: Suite,
-    mart: str,
-    columns: dict[str, str],
-    con: Any,
-    as_of: datetime,
-    existing: dict[str, dict[str, str]],
-    raw_tables: set[str],
-) -> None:
-    for column in _timestamp_columns(columns):
-        suite.add(
-            "ExpectColumnValuesToBeBetween",
-            f"{column} is not after the as-of {as_of:%Y-%m-%d %H:%M:%S}",
-            column=column,
-            max_value=as_of,
-        )
-    for column in columns:
-        if column.endswith(("_rate", "_share")):
-            suite.add(
-                "ExpectColumnValuesToBeBetween",
-                f"{column} is a proportion in [0, 1]",
-                column=column,
-                min_value=0,
-                max_value=1,
-            )
-    for deadline in ("first_touch_deadline_at", "disposition_deadline_at"):
-        if deadline in columns and "clock_start_at" in columns:
-            suite.add(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                f"{deadline} is at or after clock_start_at",
-                column_A=deadline,
-                column_B="clock_start_at",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            )
-
-    mql_entries = None
-    transitions = existing.get("fct_lifecycle_transitions", {})
-    if "handoff_number" in transitions:
-        # Only mql entries that open a handoff: the first, and each after a recycle
-        # (README, "The marts"); an mql → sql → mql regression is not a new handoff.
-        mql_entries = int(
-            _scalar(
-                con,
-                f"select count(*) from {MART_SCHEMA}.fct_lifecycle_transitions "
-                "where to_stage = 'mql' and handoff_number is not null",
-            )
-        )
-    handoffs = (
-        int(_scalar(con, f"select count(*) from {MART_SCHEMA}.fct_handoffs"))
-        if "fct_handoffs" in existing
-        else None
-    )
-    if mart == "fct_handoffs" and mql_entries is not None:
-        suite.add(
-            "ExpectTableRowCountToEqual",
-            f"one row per handoff-opening MQL entry in fct_lifecycle_transitions ({mql_entries:,})",
-            value=mql_entries,
-        )
-    if (
-        handoffs is not None
-        and mart
-        in ("fct_sales_sla_weekly", "fct_funnel_cohorts", "fct_speed_to_lead", "fct_team_capacity")
-        and "handoffs" in columns
-    ):
-        suite.add(
-            "ExpectColumnSumToBeBetween",
-            f"handoffs add up to the {handoffs:,} rows of fct_handoffs",
-            column="handoffs",
-            min_value=handoffs,
-            max_value=handoffs,
-        )
-    if handoffs is not None and mart == "fct_channel_performance" and "mqls" in columns:
-        suite.add(
-            "ExpectColumnSumToBeBetween",
-            f"mqls add up to the {handoffs:,} rows of fct_handoffs",
-            column="mqls",
-            min_value=handoffs,
-            max_value=handoffs,
-        )
-    if handoffs is not None and mart == "fct_marketing_sla_weekly" and "delivered_mqls" in columns:
-        suite.add(
-            "ExpectColumnSumToBeBetween",
-            f"delivered_mqls add up to at most the {handoffs:,} handoffs",
-            column="delivered_mqls",
-            min_value=0,
-            max_value=handoffs,
-        )
-    people = _raw_distinct(
-        con,
-        [
-            ("hubspot__contacts", "hs_object_id"),
-            ("salesforce__lead", "id"),
-            ("salesforce__contact", "id"),
-        ],
-        raw_tables,
-    )
-    if mart in ("dim_leads", "fct_lead_funnel") and people is not None:
-        suite.add(
-            "ExpectTableRowCountToBeBetween",
-            f"at most one row per raw lead/contact record ({people:,})",
-            min_value=0,
-            max_value=people,
-        )
-    owners = _raw_distinct(con, [("hubspot__owners", "id"), ("salesforce__user", "id")], raw_tables)
-    if mart == "dim_owners" and owners is not None:
-        suite.add(
-            "ExpectTableRowCountToBeBetween",
-            f"at most one row per raw owner/user record ({owners:,})",
-            min_value=0,
-            max_value=owners,
-        )
-    if mart == "rpt_open_sla_breaches" and handoffs is not None:
-        suite.add(
-            "ExpectTableRowCountToBeBetween",
-            f"at most two open breaches per handoff ({2 * handoffs:,})",
-            min_value=0,
-            max_value=2 * handoffs,
-        )
-
-
-def _raw_suites(con: Any, raw_columns: dict[str, dict[str, str]]) -> list[Suite]:
-    from handoff.contract import objects
-
+    ``profiles`` are this build's (None: the table is missing), ``baseline`` the last
+    publish's, ``raw_bounds`` the upper bounds from raw (``people``, ``owners``)."""
+    row_change = _env_fraction(ROW_CHANGE_ENV, DEFAULT_ROW_CHANGE)
+    drift = _env_fraction(RATE_DRIFT_ENV, DEFAULT_RATE_DRIFT)
+    handoffs = profiles.get("fct_handoffs")
+    bounds_from_raw = {
+        "dim_leads": (raw_bounds.get("people"), "raw lead/contact record"),
+        "fct_lead_funnel": (raw_bounds.get("people"), "raw lead/contact record"),
+        "dim_owners": (raw_bounds.get("owners"), "raw owner/user record"),
+    }
     suites = []
-    for spec in objects().values():
-        if spec.table not in raw_columns:
-            continue  # a CRM object never delivered: nothing to check
-        present = raw_columns[spec.table]
-        suite = Suite(
-            table=f"raw.{spec.table}",
-            columns=[c for c in dict.fromkeys([*spec.required, *spec.key]) if c in present],
-        )
-        suite.add(
-            "ExpectTableColumnsToMatchSet",
-            "carries every required column of the input contract",
-            column_set=list(spec.required),
-            exact_match=False,
-        )
-        for key in spec.key:
-            suite.add("ExpectColumnValuesToNotBeNull", f"{key} (id) is never null", column=key)
+    for name, model in mart_models(manifest).items():
+        suite = Suite(table=f"{MART_SCHEMA}.{name}", means=rate_columns(model))
         suites.append(suite)
+        if profiles.get(name) is None:
+            continue  # reported as missing by the runner
+        contract = list(model.get("columns", {}))
+        if contract:
+            suite.add(
+                "columns",
+                "has exactly the columns of its dbt contract",
+                column_set=contract,
+            )
+        bound, what = bounds_from_raw.get(name, (None, ""))
+        if bound is not None:
+            suite.add(
+                "rows", f"at most one row per {what} ({bound:,})", min_value=0, max_value=bound
+            )
+        if name == "rpt_open_sla_breaches" and handoffs is not None:
+            most = 2 * handoffs.rows
+            suite.add("rows", f"at most two open breaches per handoff ({most:,})", max_value=most)
+        last = baseline.get(name)
+        if last is not None and last.rows >= MIN_BASELINE_ROWS and row_change < 1:
+            low = math.floor(last.rows * (1 - row_change))
+            high = math.ceil(last.rows / (1 - row_change))
+            suite.add(
+                "rows",
+                f"row count {_bounds_why(low, high)}: within {row_change:.0%} of the last "
+                f"publish's {last.rows:,} ({ROW_CHANGE_ENV})",
+                min_value=low,
+                max_value=high,
+            )
+        for column in suite.means:
+            before = last.means.get(column) if last is not None else None
+            if before is None:
+                continue
+            low, high = max(0.0, before - drift), min(1.0, before + drift)
+            suite.add(
+                "mean",
+                f"mean of {column} within {drift:.2f} of the last publish's {before:.3f} "
+                f"({RATE_DRIFT_ENV}; warns, never blocks)",
+                column=column,
+                min_value=round(low, 6),
+                max_value=round(high, 6),
+                warn=True,
+            )
     return suites
 
 
-def _columns_by_table(con: Any, schema: str) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for table, column, data_type in con.execute(
-        "select table_name, column_name, data_type from information_schema.columns "
-        "where table_schema = ? order by table_name, ordinal_position",
-        [schema],
-    ).fetchall():
-        out.setdefault(table, {})[column] = data_type
-    return out
+def profile_sql(table: str, means: list[str], quote: Callable[[str], str]) -> str:
+    """The one aggregate query of a mart's profile: ``__rows`` and ``__mean__<col>``."""
+    parts = ['count(*) as "__rows"'] + [
+        f'avg(cast({quote(c)} as double precision)) as "{MEAN_PREFIX}{c}"' for c in means
+    ]
+    return f"select {', '.join(parts)} from {table}"
 
 
-def build_suites(con: Any, manifest: dict[str, Any], as_of: datetime) -> list[Suite]:
-    """Every suite of the gate: one per mart of the manifest, one per raw table."""
-    existing = _columns_by_table(con, MART_SCHEMA)
-    raw_columns = _columns_by_table(con, "raw")
-    suites = []
-    for name, model in mart_models(manifest).items():
-        suite = Suite(table=f"{MART_SCHEMA}.{name}")
-        if name not in existing:
-            suite.add(
-                "ExpectTableRowCountToBeBetween",
-                "exists in the build database (dbt built it)",
-                min_value=-1,  # never evaluated: a missing table fails before GX
-            )
-            suites.append(suite)
-            continue
-        _manifest_expectations(suite, manifest, model)
-        _specific_expectations(suite, name, existing[name], con, as_of, existing, set(raw_columns))
-        suites.append(suite)
-    return suites + _raw_suites(con, raw_columns)
+MEAN_PREFIX = "__mean__"
 
 
 # --- personal data ----------------------------------------------------------------------
@@ -648,6 +542,41 @@ def fingerprint(con: Any, table: str) -> list[Any]:
 # --- running --------------------------------------------------------------------------
 
 
+def _columns_by_table(con: Any, schema: str) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for table, column, data_type in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = ? order by table_name, ordinal_position",
+        [schema],
+    ).fetchall():
+        out.setdefault(table, {})[column] = data_type
+    return out
+
+
+def raw_bounds(con: Any) -> dict[str, int]:
+    """Upper bounds from raw for the marts' row counts: distinct people (HubSpot
+    contacts, Salesforce leads and contacts) and owners (HubSpot owners, Salesforce
+    users). A bound is absent when none of its raw tables exists."""
+    raw = _columns_by_table(con, "raw")
+    sources = {
+        "people": [
+            ("hubspot__contacts", "hs_object_id"),
+            ("salesforce__lead", "id"),
+            ("salesforce__contact", "id"),
+        ],
+        "owners": [("hubspot__owners", "id"), ("salesforce__user", "id")],
+    }
+    out = {}
+    for bound, pairs in sources.items():
+        present = [(t, c) for t, c in pairs if c in raw.get(t, {})]
+        if present:
+            out[bound] = sum(
+                int(con.execute(f'select count(distinct "{c}") from raw."{t}"').fetchone()[0])
+                for t, c in present
+            )
+    return out
+
+
 def _gx_context(docs_root: Path | None) -> Any:
     import great_expectations as gx
 
@@ -666,11 +595,38 @@ def _gx_context(docs_root: Path | None) -> Any:
     return context
 
 
-def _gx_expectation(expectation: Expectation) -> Any:
+def _gx_expectation(expectation: Expectation, aggregates: list[str] | None) -> Any:
+    """The GX expectation of a rule: on the mart itself (``aggregates`` None: GX's SQL
+    or Spark engine computes the count and means), or on the one-row frame of the
+    mart's profile query, whose extra columns are ``aggregates`` (DuckDB: no mart is
+    read into pandas)."""
     import great_expectations as gx
 
-    cls = getattr(gx.expectations, expectation.kind)
-    return cls(**expectation.kwargs, meta={"why": expectation.why})
+    kw = dict(expectation.kwargs)
+    meta = {"why": expectation.why, "rule": expectation.kind}
+    severity = {"severity": "warning"} if expectation.warn else {}
+    aggregated = aggregates is not None
+    if expectation.kind == "columns":
+        columns = list(kw["column_set"]) + (aggregates or [])
+        return gx.expectations.ExpectTableColumnsToMatchSet(
+            column_set=columns, exact_match=True, meta=meta, **severity
+        )
+    bounds = {k: kw[k] for k in ("min_value", "max_value") if kw.get(k) is not None}
+    if expectation.kind == "rows":
+        if aggregated:
+            return gx.expectations.ExpectColumnValuesToBeBetween(
+                column="__rows", meta=meta, **bounds, **severity
+            )
+        return gx.expectations.ExpectTableRowCountToBeBetween(meta=meta, **bounds, **severity)
+    if expectation.kind == "mean":
+        if aggregated:
+            return gx.expectations.ExpectColumnValuesToBeBetween(
+                column=MEAN_PREFIX + kw["column"], meta=meta, **bounds, **severity
+            )
+        return gx.expectations.ExpectColumnMeanToBeBetween(
+            column=kw["column"], meta=meta, **bounds, **severity
+        )
+    raise ValueError(f"unknown rule kind {expectation.kind!r}")
 
 
 def _plain(value: Any) -> Any:
@@ -689,60 +645,148 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _validate(context: Any, suite: Suite, frame: Any) -> list[Failure]:
+def _batch(context: Any, source: Any, suite: Suite, make_asset: Callable[[Any], Any]) -> Any:
+    names = {asset.name for asset in source.assets}
+    asset = source.get_asset(suite.name) if suite.name in names else make_asset(source)
+    batch_names = {b.name for b in asset.batch_definitions}
+    if "whole" in batch_names:
+        return asset.get_batch_definition("whole")
+    if hasattr(asset, "add_batch_definition_whole_dataframe"):
+        return asset.add_batch_definition_whole_dataframe("whole")
+    return asset.add_batch_definition_whole_table("whole")
+
+
+def _validate(
+    context: Any,
+    suite: Suite,
+    batch_definition: Any,
+    batch_parameters: dict[str, Any] | None,
+    aggregates: list[str] | None,
+    profile: Profile,
+) -> tuple[list[Failure], list[Failure]]:
+    """Run the suite on one GX batch; (blocking failures, warnings)."""
     import great_expectations as gx
 
-    source = context.data_sources.add_or_update_pandas(suite.table.split(".")[0])
-    asset_names = {asset.name for asset in source.assets}
-    asset = (
-        source.get_asset(suite.name)
-        if suite.name in asset_names
-        else source.add_dataframe_asset(suite.name)
-    )
-    batch_names = {b.name for b in asset.batch_definitions}
-    batch_definition = (
-        asset.get_batch_definition("whole")
-        if "whole" in batch_names
-        else asset.add_batch_definition_whole_dataframe("whole")
-    )
     # All at once: add_expectation() compares each new expectation with every one
     # before it (pydantic dicts, quadratic in the suite); Suite.add already dedups.
     gx_suite = gx.ExpectationSuite(
-        name=suite.name, expectations=[_gx_expectation(e) for e in suite.expectations]
+        name=suite.name,
+        expectations=[_gx_expectation(e, aggregates) for e in suite.expectations],
     )
     gx_suite = context.suites.add_or_update(gx_suite)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
     )
     result = definition.run(
-        batch_parameters={"dataframe": frame},
+        batch_parameters=batch_parameters,
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES},
     )
-    failures = []
+    failures: list[Failure] = []
+    warnings: list[Failure] = []
     for item in result.results:
         if item.success:
             continue
         config = item.expectation_config
-        why = (config.meta or {}).get("why") or config.type
+        meta = config.meta or {}
         details = item.result or {}
-        observed = details.get("observed_value")
-        mismatch = (details.get("details") or {}).get("mismatched")
-        if mismatch:
-            observed = f"missing {mismatch.get('missing')}"
+        rule = meta.get("rule")
+        if rule == "rows":
+            observed: Any = f"{profile.rows:,} rows"
+        elif rule == "mean":
+            value = profile.means.get(config.kwargs.get("column", "").removeprefix(MEAN_PREFIX))
+            observed = "null" if value is None else f"{value:.3f}"
+        else:
+            observed = details.get("observed_value")
+            mismatch = (details.get("details") or {}).get("mismatched")
+            if mismatch:
+                observed = (
+                    f"missing {mismatch.get('missing')}, unexpected {mismatch.get('unexpected')}"
+                )
         if item.exception_info and item.exception_info.get("raised_exception"):
             observed = "error: " + str(item.exception_info.get("exception_message"))
-        failures.append(
-            Failure(
-                table=suite.table,
-                expectation=config.type,
-                why=why,
-                unexpected_count=details.get("unexpected_count"),
-                element_count=details.get("element_count"),
-                examples=[_plain(v) for v in details.get("partial_unexpected_list") or []],
-                observed=_plain(observed),
-            )
+        finding = Failure(
+            table=suite.table,
+            expectation=config.type,
+            why=meta.get("why") or config.type,
+            unexpected_count=None,
+            element_count=None,
+            examples=[],
+            observed=_plain(observed),
         )
-    return failures
+        warn = str(getattr(config, "severity", "")).lower().endswith("warning")
+        (warnings if warn else failures).append(finding)
+    return failures, warnings
+
+
+class DuckDBGate:
+    """The gate on DuckDB: each mart's profile is one aggregate query, and GX validates
+    its one-row result joined to the mart's (empty) column set — no mart is read into
+    pandas. GX 1.x cannot reach DuckDB through SQLAlchemy (great_expectations issues
+    #10738 and #11579)."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self.existing = set(_columns_by_table(con, MART_SCHEMA))
+
+    def relation(self, mart: str) -> str:
+        return f'{MART_SCHEMA}."{mart}"'
+
+    def profile(self, mart: str, means: list[str]) -> tuple[Profile | None, Any]:
+        if mart not in self.existing:
+            return None, None
+        sql = profile_sql(self.relation(mart), means, lambda c: f'"{c}"')
+        frame = self.con.execute(
+            f"select agg.*, mart.* from ({sql}) as agg "
+            f"left join (select * from {self.relation(mart)} limit 0) as mart on true"
+        ).df()
+        row = frame.iloc[0]
+        profile = Profile(
+            rows=int(row["__rows"]),
+            means={
+                c: (None if _isnull(row[MEAN_PREFIX + c]) else float(row[MEAN_PREFIX + c]))
+                for c in means
+            },
+        )
+        return profile, frame
+
+    def batch(self, context: Any, suite: Suite, frame: Any) -> tuple[Any, dict[str, Any]]:
+        source = context.data_sources.add_or_update_pandas(MART_SCHEMA)
+        definition = _batch(context, source, suite, lambda s: s.add_dataframe_asset(suite.name))
+        return definition, {"dataframe": frame}
+
+    def aggregates(self, suite: Suite) -> list[str]:
+        return ["__rows"] + [MEAN_PREFIX + c for c in suite.means]
+
+    def fingerprint(self, mart: str) -> list[Any]:
+        return fingerprint(self.con, self.relation(mart))
+
+
+def _isnull(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def published_profiles_path(settings: Settings) -> Path:
+    return settings.work_dir / f"published-profiles-{settings.target}.json"
+
+
+def published_profiles(settings: Settings) -> dict[str, Profile]:
+    """The profiles of the marts as last published on this target: the baseline the
+    gate compares row counts and rates with. Empty before the first publish."""
+    path = published_profiles_path(settings)
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {name: Profile.from_json(p) for name, p in (data.get("profiles") or {}).items()}
+
+
+def record_published_profiles(
+    settings: Settings, publish_id: str, profiles: dict[str, Any]
+) -> None:
+    path = published_profiles_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"publish_id": publish_id, "profiles": profiles}))
+    os.replace(tmp, path)
 
 
 def run_audit(
@@ -752,64 +796,73 @@ def run_audit(
     data_docs: bool = True,
     tables: set[str] | None = None,
 ) -> AuditReport:
-    """Validate the marts and raw tables of the build database (only ``tables``,
-    ``schema.table`` names, when given); write Data Docs under ``<home>/docs/gx``.
-    Reads over ``con`` when given, else a read-only connection to the build database
-    held only while reading."""
+    """Validate the built marts (only ``tables``, ``marts.<name>`` names, when given);
+    write Data Docs under ``<home>/docs/gx``. Reads over ``con`` when given, else a
+    read-only connection to the build database held only while reading."""
     from handoff.pipeline import open_read_only
 
     manifest = load_manifest(settings)
+    models = {
+        name: model
+        for name, model in mart_models(manifest).items()
+        if tables is None or f"{MART_SCHEMA}.{name}" in tables
+    }
     own = con is None
     if own:
         con = open_read_only(settings.build_db)
     try:
+        gate = DuckDBGate(con)
+        profiles: dict[str, Profile | None] = {}
+        frames: dict[str, Any] = {}
+        for name, model in models.items():
+            profiles[name], frames[name] = gate.profile(name, rate_columns(model))
+        if "fct_handoffs" not in profiles:
+            profiles["fct_handoffs"] = gate.profile("fct_handoffs", [])[0]
+        bounds = raw_bounds(con)
         suites = [
             s
-            for s in build_suites(con, manifest, settings.as_of)
-            if tables is None or s.table in tables
+            for s in build_suites(manifest, profiles, published_profiles(settings), bounds)
+            if s.table.split(".")[1] in models
         ]
-        existing = set(_columns_by_table(con, MART_SCHEMA))
-        marts = {s.table for s in suites if s.table.split(".")[0] == MART_SCHEMA}
+        marts = {s.table for s in suites}
         personal_data = personal_data_findings(con, marts)
         progress(
             f"audit: {sum(len(s.expectations) for s in suites)} expectations on "
-            f"{len(suites)} tables, plus a personal-data scan of {len(marts)} marts"
+            f"{len(suites)} marts, plus a personal-data scan"
         )
         context = _gx_context(settings.home / "docs" if data_docs else None)
         results, fingerprints = [], {}
         for suite in suites:
-            schema, table = suite.table.split(".")
-            if schema == MART_SCHEMA and table not in existing:
-                results.append(
-                    TableResult(
-                        suite.table,
-                        0,
-                        1,
-                        [
-                            Failure(
-                                suite.table,
-                                "table_exists",
-                                "exists in the build database",
-                                None,
-                                None,
-                                [],
-                                "missing",
-                            )
-                        ],
-                    )
+            table = suite.table.split(".")[1]
+            profile = profiles.get(table)
+            if profile is None:
+                missing = Failure(
+                    suite.table,
+                    "table_exists",
+                    "exists in the build database",
+                    None,
+                    None,
+                    [],
+                    "missing",
                 )
+                results.append(TableResult(suite.table, 0, 1, [missing]))
                 continue
-            cols = "*" if suite.columns is None else ", ".join(f'"{c}"' for c in suite.columns)
-            frame = con.execute(f'select {cols} from {schema}."{table}"').df()
-            if schema == MART_SCHEMA:
-                fingerprints[table] = fingerprint(con, f'{schema}."{table}"')
-            failures = _validate(context, suite, frame)
-            evaluated = len(suite.expectations)
-            if schema == MART_SCHEMA:
-                evaluated += 1  # no personal data
-                failures += [f.failure(len(frame)) for f in personal_data if f.table == suite.table]
-            results.append(TableResult(suite.table, len(frame), evaluated, failures))
-            del frame
+            definition, parameters = gate.batch(context, suite, frames[table])
+            failures, warnings = _validate(
+                context, suite, definition, parameters, gate.aggregates(suite), profile
+            )
+            fingerprints[table] = gate.fingerprint(table)
+            failures += [f.failure(profile.rows) for f in personal_data if f.table == suite.table]
+            results.append(
+                TableResult(
+                    suite.table,
+                    profile.rows,
+                    len(suite.expectations) + 1,
+                    failures,
+                    warnings,
+                    profile=profile.as_json(),
+                )
+            )
     finally:
         if own:
             con.close()
@@ -861,6 +914,8 @@ def record_audit(settings: Settings, run_id: str, report: AuditReport) -> None:
                 "passed": report.passed,
                 "as_of": settings.as_of.isoformat(sep=" "),
                 "fingerprints": report.fingerprints,
+                "profiles": report.profiles,
+                "warnings": [w.render().strip() for w in report.warnings],
             }
         )
     )

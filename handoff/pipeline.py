@@ -199,6 +199,14 @@ def _warned_checks(result: Any, settings: Settings) -> list[str]:
     return lines
 
 
+def _audit_warnings(settings: Settings, run_id: str) -> list[str]:
+    """The gate's warnings of this run (rate drift against the last publish)."""
+    from handoff.audit import read_audit
+
+    record = read_audit(settings, run_id) or {}
+    return [f"audit warning (not blocking): {w}" for w in record.get("warnings") or []]
+
+
 def _failure_detail(result: Any, problems: list[str]) -> tuple[str, str]:
     """The run's error and its detail: the failed checks, each problem a failing dbt
     test explained (``problems``), else the failed step."""
@@ -284,6 +292,7 @@ def execute_pipeline(
 
             outcome.summary_lines = summary_lines(con, settings)
     outcome.summary_lines += _warned_checks(result, settings)
+    outcome.summary_lines += _audit_warnings(settings, result.run_id)
     outcome.summary_lines += _publish_lines(settings, started, result.success)
     if settings.target == "duckdb" and settings.build_db.exists():
         from handoff.status import sla_summary_lines

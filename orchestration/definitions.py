@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.audit.checks import gx_marts, gx_raw_contract
+from orchestration.defs.audit.checks import gx_marts
 from orchestration.defs.dbt.assets import handoff_dbt_models
 from orchestration.defs.publish.assets import publish
 from orchestration.defs.raw.assets import ingest_extracts
@@ -21,7 +21,7 @@ defs = dg.Definitions(
         marketing_sla_report,
         open_sla_breach_alert,
     ],
-    asset_checks=[gx_raw_contract, gx_marts],
+    asset_checks=[gx_marts],
     jobs=JOBS,
     schedules=SCHEDULES,
     sensors=SENSORS,

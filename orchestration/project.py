@@ -90,3 +90,47 @@ def prepare_manifest(target: str = TARGET, as_of: datetime | None = None) -> Pat
         detail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
         raise RuntimeError("dbt could not parse the project:\n" + "\n".join(detail))
     return target_path / "manifest.json"
+
+
+def test_marts(settings: Settings) -> list[str]:
+    """Run the dbt tests of the marts (``dbt test --select path:models/marts``) on what
+    the build database holds; one sentence per test that did not pass, none when all
+    did. This is how a publish without a build in the same run (``handoff publish``,
+    publish materialised alone) still applies the row-level rules, whose one home is
+    dbt (README, "Publishing, audit and schedules")."""
+    target_path = settings.dbt_target_path
+    cmd = [
+        dbt_executable(),
+        "test",
+        "--select",
+        "path:models/marts",
+        "--project-dir",
+        str(project_dir()),
+        "--profiles-dir",
+        str(PROFILES_DIR),
+        "--target",
+        settings.target,
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+        "--vars",
+        json.dumps(settings.dbt_vars),
+        "--quiet",
+    ]
+    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
+    results_file = target_path / "run_results.json"
+    if not results_file.exists():
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        return ["dbt could not test the marts: " + " ".join(tail)]
+    results = json.loads(results_file.read_text())
+    problems = [
+        f"dbt test {r['unique_id'].split('.')[2]} {r['status']}: "
+        + (f"{r['failures']:,} row(s)" if r.get("failures") else (r.get("message") or "").strip())
+        for r in results.get("results", [])
+        if r["status"] in ("fail", "error")
+    ]
+    if proc.returncode != 0 and not problems:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        problems.append("dbt test of the marts failed: " + " ".join(tail))
+    return problems

@@ -138,11 +138,9 @@ def test_a_failing_audit_leaves_the_serving_copy_untouched(home):
     proc = handoff("publish", "--home", str(home))
     assert proc.returncode != 0
     assert "the audit failed" in proc.stderr
-    assert (
-        "marts.fct_handoffs: first_touch_deadline_at is at or after clock_start_at" in proc.stderr
-    )
-    assert "3 of " in proc.stderr  # how many rows
-    assert "e.g. (" in proc.stderr  # examples
+    # The rule's one home is its dbt test, which `handoff publish` runs before the gate:
+    # it names the rule and how many rows break it.
+    assert "dbt test assert_handoff_deadlines_follow_clock_start fail: 3 row(s)" in proc.stderr
     assert "serving copy unchanged" in proc.stdout
     assert sha256(serving) == before
     assert sha256(home / "serving" / "parquet" / "fct_handoffs.parquet") == parquet_before
@@ -182,6 +180,55 @@ def test_personal_data_in_a_mart_fails_the_audit_without_being_shown(home):
     output = proc.stdout + proc.stderr
     assert phone not in output and f"{first} {last}" not in output
     assert sha256(serving) == before
+
+
+def test_the_gate_checks_the_contract_and_counts_against_the_last_publish(home):
+    """What the GX gate keeps (dbt's tests hold the row-level rules): the contract's
+    exact column set, row counts within HANDOFF_MAX_ROW_CHANGE of the last publish,
+    and rate drift against the last publish as a warning that never blocks."""
+    serving = home / "serving" / "handoff.duckdb"
+    before = sha256(serving)
+    with duckdb.connect(str(home / "build.duckdb")) as con:
+        days = con.execute("select count(*) from marts.dim_calendar").fetchone()[0]
+        con.execute("alter table marts.dim_offers add column contact_email varchar")
+        # keep 30 % of the calendar: a drop beyond the default bound of 50 %
+        con.execute(
+            "delete from marts.dim_calendar where calendar_date >= "
+            "(select quantile_disc(calendar_date, 0.3) from marts.dim_calendar)"
+        )
+        kept = con.execute("select count(*) from marts.dim_calendar").fetchone()[0]
+        # every week's first-touch rate to 0: still a proportion, far from the last mean
+        con.execute("update marts.fct_sales_sla_weekly set first_touch_sla_rate = 0")
+    proc = handoff("publish", "--home", str(home))
+    assert proc.returncode != 0, proc.stdout
+    assert "the audit failed" in proc.stderr
+    assert "marts.dim_offers: has exactly the columns of its dbt contract" in proc.stderr
+    assert "unexpected ['contact_email']" in proc.stderr
+    low, high = days // 2, days * 2
+    assert (
+        f"marts.dim_calendar: row count between {low:,} and {high:,}: within 50% of the "
+        f"last publish's {days:,} (HANDOFF_MAX_ROW_CHANGE)"
+    ) in proc.stderr
+    assert f"observed {kept:,} rows" in proc.stderr
+    assert "audit warning: marts.fct_sales_sla_weekly: mean of first_touch_sla_rate" in (
+        proc.stdout + proc.stderr
+    )
+    assert sha256(serving) == before
+
+    # The bound is configurable, and drift alone never blocks.
+    with duckdb.connect(str(home / "build.duckdb")) as con:
+        con.execute("alter table marts.dim_offers drop column contact_email")
+    proc = handoff("publish", "--home", str(home), env={"HANDOFF_MAX_ROW_CHANGE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    # in the run's summary, where a reader of the output looks
+    warning = next(line for line in proc.stdout.splitlines() if "first_touch_sla_rate" in line)
+    assert warning.startswith(
+        "audit warning (not blocking): marts.fct_sales_sla_weekly: mean of first_touch_sla_rate"
+    )
+    assert "observed 0.000" in warning
+    assert sha256(serving) != before
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_calendar").fetchone()[0] == kept
 
 
 @pytest.mark.parametrize("point", ["copy", "swap"])

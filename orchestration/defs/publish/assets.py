@@ -3,11 +3,12 @@ file with its Parquet per mart (one rename, handoff.publish) and the dbt docs.""
 
 import dagster as dg
 
-from handoff.audit import AuditFailed, read_audit, run_audit
+from handoff.audit import AuditFailed, read_audit, record_published_profiles, run_audit
 from handoff.lock import build_lock
 from handoff.publish import publish_docs, publish_marts, serving_path
 from orchestration.defs.marts import MART_KEYS
 from orchestration.lib.resources import HandoffSettings
+from orchestration.project import test_marts
 
 
 @dg.asset(
@@ -31,7 +32,14 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
         if record is None or not record.get("passed"):
             # Published without the checks in the same run (e.g. materialised alone in
             # the UI): audit here, so nothing unaudited ever reaches BI.
-            context.log.info("publish: no passing audit in this run; auditing first")
+            context.log.info("publish: no passing audit in this run; testing and auditing first")
+            problems = test_marts(settings)
+            if problems:
+                raise dg.Failure(
+                    description="the marts' dbt tests failed:\n"
+                    + "\n".join(f"  {p}" for p in problems)
+                    + f"\nNothing was published: {serving_path(settings)} is unchanged."
+                )
             report = run_audit(
                 settings,
                 progress=context.log.info,
@@ -43,10 +51,12 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
                     description=str(AuditFailed(report))
                     + f"\nNothing was published: {serving_path(settings)} is unchanged."
                 )
-            audited = report.fingerprints
+            audited, profiles = report.fingerprints, report.profiles
         else:
-            audited = record["fingerprints"]
+            audited, profiles = record["fingerprints"], record.get("profiles") or {}
         published = publish_marts(settings, progress=context.log.info, audited=audited)
+        # what the next audit compares row counts and rates with
+        record_published_profiles(settings, published.publish_id, profiles)
         docs = publish_docs(settings, progress=context.log.info)
     return dg.MaterializeResult(
         metadata={

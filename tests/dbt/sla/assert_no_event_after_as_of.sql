@@ -1,6 +1,8 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_handoffs'}}}) }}
--- DESIGN §6: every result depends only on the as-of: no event the marts report
--- happened after it (deadlines and clock starts may lie ahead).
+-- Every result depends only on the as-of (README, "Business time"): no event the
+-- marts report happened after it. Deadlines and clock starts may lie ahead, so they
+-- are not listed; every other timestamp column of a mart is (tests/unit/test_rule_homes.py
+-- keeps this list complete).
 {%- set checked_columns = [
     ('fct_handoffs', 'handoff_at'),
     ('fct_handoffs', 'first_touch_at'),
@@ -17,6 +19,11 @@
     ('fct_lead_funnel', 'disqualified_at'),
     ('fct_lead_funnel', 'recycled_at'),
     ('dim_leads', 'created_at'),
+    ('dim_offers', 'first_touched_at'),
+    ('dim_offers', 'last_touched_at'),
+    ('fct_handoffs', 'as_of_at'),
+    ('rpt_open_sla_breaches', 'handoff_at'),
+    ('rpt_open_sla_breaches', 'as_of_at'),
 ] %}
 
 {% for model, column in checked_columns %}

@@ -1,5 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_handoffs'}}}) }}
--- The weekly SLA marts and the cohorts neither lose nor double-count a handoff.
+-- The weekly SLA marts, the cohorts, the capacity and channel marts neither lose nor
+-- double-count a handoff.
 with
 
 handoff_total as (
@@ -35,6 +36,20 @@ mart_totals as (
         'fct_speed_to_lead' as mart,
         sum(handoffs) as handoffs
     from {{ ref('fct_speed_to_lead') }}
+
+    union all
+
+    select
+        'fct_team_capacity' as mart,
+        sum(handoffs) as handoffs
+    from {{ ref('fct_team_capacity') }}
+
+    union all
+
+    select
+        'fct_channel_performance' as mart,
+        sum(mqls) as handoffs
+    from {{ ref('fct_channel_performance') }}
 
 )
 

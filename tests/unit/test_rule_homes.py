@@ -1,0 +1,79 @@
+"""Each data rule has one home (README, "Publishing, audit and schedules"): the
+row-level rules on the marts are dbt tests, which block inside `dbt build`, and the
+Great Expectations gate does not repeat them. These tests keep the dbt side
+complete, so a new mart column cannot slip past the rule that used to catch it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[2]
+# Timestamps that are promises about the future, not events: they may lie after the as-of.
+PROMISES = ("deadline", "clock_start_at", "due_at", "expires_at")
+
+
+def _mart_columns() -> dict[str, dict[str, dict]]:
+    marts: dict[str, dict[str, dict]] = {}
+    for path in sorted((PROJECT / "models" / "marts").rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text()) or {}
+        for model in doc.get("models") or []:
+            marts[model["name"]] = {c["name"]: c for c in model.get("columns") or []}
+    return marts
+
+
+def _tests(column: dict) -> dict[str, dict]:
+    out = {}
+    for test in column.get("data_tests") or column.get("tests") or []:
+        if isinstance(test, str):
+            out[test] = {}
+        else:
+            (name, body), *_ = test.items()
+            body = dict(body or {})
+            body.update(body.pop("arguments", None) or {})
+            out[name] = body
+    return out
+
+
+def test_every_event_timestamp_of_a_mart_is_checked_against_the_as_of():
+    sql = (PROJECT / "tests/dbt/sla/assert_no_event_after_as_of.sql").read_text()
+    checked = set(re.findall(r"\('(\w+)', '(\w+)'\)", sql))
+    expected = {
+        (mart, name)
+        for mart, columns in _mart_columns().items()
+        for name, column in columns.items()
+        if str(column.get("data_type", "")).lower().startswith("timestamp")
+        and not any(marker in name for marker in PROMISES)
+    }
+    assert len(expected) >= 20
+    assert expected - checked == set(), "add them to assert_no_event_after_as_of.sql"
+
+
+def test_every_rate_and_share_of_a_mart_is_a_tested_proportion():
+    proportions = {
+        (mart, name): _tests(column)
+        for mart, columns in _mart_columns().items()
+        for name, column in columns.items()
+        if name.endswith(("_rate", "_share"))
+    }
+    assert len(proportions) >= 10
+    untested = [
+        key
+        for key, tests in proportions.items()
+        if tests.get("accepted_range", {}).get("min_value") != 0
+        or tests.get("accepted_range", {}).get("max_value") != 1
+    ]
+    assert untested == [], "give them accepted_range min_value 0, max_value 1"
+
+
+def test_deadlines_are_checked_wherever_a_mart_has_a_clock_start():
+    with_clock = {
+        mart
+        for mart, columns in _mart_columns().items()
+        if "clock_start_at" in columns and any("deadline_at" in c for c in columns)
+    }
+    sql = (PROJECT / "tests/dbt/sla/assert_handoff_deadlines_follow_clock_start.sql").read_text()
+    assert with_clock == {"fct_handoffs"}
+    assert all(f"ref('{mart}')" in sql for mart in with_clock)
