@@ -761,6 +761,138 @@ class DuckDBGate:
         return fingerprint(self.con, self.relation(mart))
 
 
+# Where dbt builds the marts on PostgreSQL (macro generate_schema_name); publish renames
+# it to `marts` once the audit passed.
+PG_BUILD_SCHEMA = "marts__build"
+
+
+class PostgresGate:
+    """The gate on PostgreSQL, through Great Expectations' SQL engine: GX computes the
+    row counts, column sets and means in PostgreSQL on the tables of ``marts__build``
+    (nothing is read out of the database but the marts' text columns, for the
+    personal-data scan)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from handoff.engines.postgres import connect
+
+        self.settings = settings
+        self.pg = connect()
+        self.pg.autocommit = True
+        with self.pg.cursor() as cur:
+            cur.execute(
+                "select table_name from information_schema.tables where table_schema = %s",
+                [PG_BUILD_SCHEMA],
+            )
+            self.existing = {r[0] for r in cur.fetchall()}
+
+    def close(self) -> None:
+        self.pg.close()
+
+    def relation(self, mart: str) -> str:
+        return f'{PG_BUILD_SCHEMA}."{mart}"'
+
+    def profile(self, mart: str, means: list[str]) -> tuple[Profile | None, Any]:
+        if mart not in self.existing:
+            return None, None
+        with self.pg.cursor() as cur:
+            cur.execute(profile_sql(self.relation(mart), means, lambda c: f'"{c}"'))
+            row = cur.fetchone()
+        values = dict(zip([d[0] for d in cur.description], row, strict=True))
+        return Profile(
+            rows=int(values["__rows"]),
+            means={
+                c: None if values[MEAN_PREFIX + c] is None else float(values[MEAN_PREFIX + c])
+                for c in means
+            },
+        ), None
+
+    def batch(self, context: Any, suite: Suite, frame: Any) -> tuple[Any, dict[str, Any] | None]:
+        source = context.data_sources.add_or_update_postgres(
+            "postgres_build", connection_string=_gx_postgres_url()
+        )
+        table = suite.table.split(".")[1]
+        definition = _batch(
+            context,
+            source,
+            suite,
+            lambda s: s.add_table_asset(suite.name, table_name=table, schema_name=PG_BUILD_SCHEMA),
+        )
+        return definition, None
+
+    def aggregates(self, suite: Suite) -> list[str] | None:
+        return None  # GX validates the tables themselves
+
+    def fingerprint(self, mart: str) -> list[Any]:
+        with self.pg.cursor() as cur:
+            cur.execute(
+                f"select count(*), sum(hashtext(t::text)::bigint) from {self.relation(mart)} as t"
+            )
+            count, digest = cur.fetchone()
+        return [int(count), str(digest)]
+
+    def personal_data(self, marts: set[str]) -> list[PersonalDataFinding]:
+        """The one personal-data scan (:func:`personal_data_findings`, DuckDB SQL) on
+        the text columns of the built marts, copied out of PostgreSQL into an
+        in-memory DuckDB beside the raw names of the ingest file."""
+        import tempfile
+
+        import duckdb
+
+        duck = duckdb.connect()
+        try:
+            if self.settings.ingest_db.exists():
+                duck.execute(f"attach '{self.settings.ingest_db}' as ingest (read_only)")
+                duck.execute("create schema raw")
+                for (table,) in duck.execute(
+                    "select table_name from duckdb_tables() "
+                    "where database_name = 'ingest' and schema_name = 'raw'"
+                ).fetchall():
+                    duck.execute(f'create view raw."{table}" as select * from ingest.raw."{table}"')
+            duck.execute(f"create schema {MART_SCHEMA}")
+            with self.pg.cursor() as cur, tempfile.TemporaryDirectory() as scratch:
+                cur.execute(
+                    "select table_name, column_name from information_schema.columns "
+                    "where table_schema = %s and data_type in ('text', 'character varying') "
+                    "order by table_name, ordinal_position",
+                    [PG_BUILD_SCHEMA],
+                )
+                text_columns: dict[str, list[str]] = {}
+                for table, column in cur.fetchall():
+                    if f"{MART_SCHEMA}.{table}" in marts:
+                        text_columns.setdefault(table, []).append(column)
+                for table, columns in text_columns.items():
+                    path = Path(scratch) / f"{table}.csv"
+                    cols = ", ".join(f'"{c}"' for c in columns)
+                    with open(path, "w", encoding="utf-8") as out:
+                        cur.copy_expert(
+                            f"copy (select {cols} from {self.relation(table)}) to stdout "
+                            "with (format csv, header true)",
+                            out,
+                        )
+                    duck.execute(
+                        f'create table {MART_SCHEMA}."{table}" as select * from read_csv('
+                        f"'{path}', header = true, all_varchar = true)"
+                    )
+            return personal_data_findings(duck, marts)
+        finally:
+            duck.close()
+
+
+def _gx_postgres_url() -> str:
+    """The SQLAlchemy URL GX connects with. The password stays a ``${...}`` reference
+    that GX resolves from the environment, so it is never written into the GX project
+    on disk."""
+    from urllib.parse import quote
+
+    from handoff.engines.postgres import params
+
+    p = params()
+    auth = quote(p["user"], safe="")
+    if p["password"]:
+        auth += ":${HANDOFF_PG_PASSWORD}"
+    return f"postgresql+psycopg2://{auth}@{p['host']}:{p['port']}/{quote(p['dbname'], safe='')}"
+
+
 def _isnull(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -808,24 +940,32 @@ def run_audit(
         if tables is None or f"{MART_SCHEMA}.{name}" in tables
     }
     own = con is None
-    if own:
-        con = open_read_only(settings.build_db)
+    if settings.target == "postgres":
+        gate: Any = PostgresGate(settings)
+        raw = open_read_only(settings.ingest_db) if settings.ingest_db.exists() else None
+    else:
+        if own:
+            con = open_read_only(settings.build_db)
+        gate, raw = DuckDBGate(con), con
     try:
-        gate = DuckDBGate(con)
         profiles: dict[str, Profile | None] = {}
         frames: dict[str, Any] = {}
         for name, model in models.items():
             profiles[name], frames[name] = gate.profile(name, rate_columns(model))
         if "fct_handoffs" not in profiles:
             profiles["fct_handoffs"] = gate.profile("fct_handoffs", [])[0]
-        bounds = raw_bounds(con)
+        bounds = raw_bounds(raw) if raw is not None else {}
         suites = [
             s
             for s in build_suites(manifest, profiles, published_profiles(settings), bounds)
             if s.table.split(".")[1] in models
         ]
         marts = {s.table for s in suites}
-        personal_data = personal_data_findings(con, marts)
+        personal_data = (
+            gate.personal_data(marts)
+            if isinstance(gate, PostgresGate)
+            else personal_data_findings(con, marts)
+        )
         progress(
             f"audit: {sum(len(s.expectations) for s in suites)} expectations on "
             f"{len(suites)} marts, plus a personal-data scan"
@@ -857,14 +997,18 @@ def run_audit(
                 TableResult(
                     suite.table,
                     profile.rows,
-                    len(suite.expectations) + 1,
+                    len(suite.expectations),
                     failures,
                     warnings,
                     profile=profile.as_json(),
                 )
             )
     finally:
-        if own:
+        if isinstance(gate, PostgresGate):
+            gate.close()
+            if raw is not None:
+                raw.close()
+        elif own:
             con.close()
     report = AuditReport(results, fingerprints)
     if data_docs:

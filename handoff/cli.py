@@ -296,13 +296,18 @@ def run(
     "as_of",
     help="As-of the marts were built at (default: the last run's).",
 )
-def publish(home: Path | None, as_of: str | None) -> None:
-    """Audit the marts already in the build database and publish them (serving copy,
-    Parquet, docs) without ingesting or rebuilding."""
+@click.option("--target", help="dbt target the marts were built on (default duckdb).")
+def publish(home: Path | None, as_of: str | None, target: str | None) -> None:
+    """Test, audit and publish the marts already built (DuckDB: the serving copy,
+    Parquet, docs; PostgreSQL: marts__build becomes marts) without ingesting or
+    rebuilding."""
     if home:
         os.environ["HANDOFF_HOME"] = str(home.resolve())
+    if target:
+        os.environ["HANDOFF_TARGET"] = target
     settings = Settings.from_env()
-    if not settings.build_db.exists():
+    _check_target(settings.target)
+    if settings.target == "duckdb" and not settings.build_db.exists():
         _fail(f"no build database at {settings.build_db}: run `handoff run` first")
     if as_of is None and not os.environ.get("HANDOFF_AS_OF") and settings.runs_file.exists():
         runs = settings.runs_file.read_text().strip().splitlines()

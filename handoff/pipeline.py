@@ -306,7 +306,28 @@ def _publish_lines(settings: Settings, started: datetime, success: bool) -> list
     from handoff.publish import last_publish, serving_path
 
     record = last_publish(settings)
-    if record and datetime.fromisoformat(record["published_at"]) >= started.replace(microsecond=0):
+    fresh = record and datetime.fromisoformat(record["published_at"]) >= started.replace(
+        microsecond=0
+    )
+    if settings.target == "postgres":
+        from handoff.engines.postgres import params
+
+        where = (
+            f"schema marts of PostgreSQL {params()['host']}:{params()['port']}/{params()['dbname']}"
+        )
+        if fresh:
+            marts = record["marts"]
+            return [
+                f"published: {where} ({len(marts)} marts, {sum(marts.values()):,} rows), "
+                f"docs in {settings.home / 'docs'}"
+            ]
+        if record:
+            return [
+                f"marts unchanged: {where} still holds the publish of "
+                f"{record['published_at']} UTC (as-of {record['as_of']})"
+            ]
+        return [] if success else ["nothing has been published yet"]
+    if fresh:
         marts = record["marts"]
         return [
             f"published: {serving_path(settings)} ({len(marts)} marts, "

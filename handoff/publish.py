@@ -71,7 +71,7 @@ class PublishError(RuntimeError):
 
 @dataclass
 class Published:
-    serving_file: Path
+    serving_file: Path | None  # None on PostgreSQL: BI reads schema `marts` there
     publish_id: str = ""
     marts: dict[str, int] = field(default_factory=dict)  # mart → rows
     parquet: list[Path] = field(default_factory=list)
@@ -88,7 +88,10 @@ def parquet_dir(settings: Settings) -> Path:
 
 
 def publish_record_path(settings: Settings) -> Path:
-    return settings.serving_dir / RECORD_FILE
+    """``serving/publish.json`` on DuckDB; ``work/publish-<target>.json`` elsewhere."""
+    if settings.target == "duckdb":
+        return settings.serving_dir / RECORD_FILE
+    return settings.work_dir / f"publish-{settings.target}.json"
 
 
 def last_publish(settings: Settings) -> dict[str, Any] | None:
@@ -367,3 +370,104 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
             os.replace(tmp, docs / name)
     progress(f"dbt docs: {docs / 'index.html'}")
     return docs / "index.html"
+
+
+# --- PostgreSQL ------------------------------------------------------------------------
+
+# The schema the previous publish is renamed to during the swap, dropped right after.
+PG_PREVIOUS_SCHEMA = "marts__previous"
+# A role to give read access to each newly published `marts` (schemas renamed into
+# place keep their own grants, and a new build schema has none).
+PG_READER_ROLE_ENV = "HANDOFF_PG_READER_ROLE"
+
+
+def publish_postgres(
+    settings: Settings,
+    progress: Callable[[str], None] = print,
+    audited: dict[str, list[Any]] | None = None,
+) -> Published:
+    """Make the audited build schema ``marts__build`` the schema BI reads, ``marts``,
+    in one transaction: ``marts`` is renamed aside and ``marts__build`` renamed into
+    its place, so a reader's query sees the old marts or the new ones, never a
+    missing or half-built table. The old schema is dropped after the commit (waiting
+    for queries still reading it). ``audited`` guards, as on DuckDB, against
+    publishing a table rebuilt after its audit. The record of the publish is
+    ``marts._publish`` and ``<home>/work/publish-postgres.json``."""
+    from handoff.audit import PG_BUILD_SCHEMA, PostgresGate
+    from handoff.engines.postgres import connect, pg_quote_ident
+
+    started = time.monotonic()
+    marts = list(mart_models(load_manifest(settings)))
+    gate = PostgresGate(settings)
+    try:
+        missing = [m for m in marts if m not in gate.existing]
+        if missing:
+            raise PublishError(
+                f"mart(s) missing from {PG_BUILD_SCHEMA}: {', '.join(missing)} (did dbt build "
+                "them since the last publish?); nothing was published"
+            )
+        if audited is not None:
+            changed = [m for m in marts if gate.fingerprint(m) != audited.get(m)]
+            if changed:
+                raise PublishError(
+                    f"mart(s) changed since the audit (another run rebuilt them?): "
+                    f"{', '.join(changed)}; nothing was published"
+                )
+        rows = {m: gate.profile(m, [])[0].rows for m in marts}  # type: ignore[union-attr]
+    finally:
+        gate.close()
+    published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    publish_id = f"{published_at:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+    reader = os.environ.get(PG_READER_ROLE_ENV, "").strip()
+    pg = connect()
+    try:
+        with pg.cursor() as cur:
+            cur.execute(f"drop schema if exists {PG_PREVIOUS_SCHEMA} cascade")
+            cur.execute(
+                "select count(*) from information_schema.schemata where schema_name = %s",
+                [MART_SCHEMA],
+            )
+            if cur.fetchone()[0]:
+                cur.execute(f"alter schema {MART_SCHEMA} rename to {PG_PREVIOUS_SCHEMA}")
+            cur.execute(f"alter schema {PG_BUILD_SCHEMA} rename to {MART_SCHEMA}")
+            cur.execute(
+                f"create table {MART_SCHEMA}._publish (published_at timestamp, "
+                "as_of_at timestamp, marts text, publish_id text)"
+            )
+            cur.execute(
+                f"insert into {MART_SCHEMA}._publish values (%s, %s, %s, %s)",
+                [published_at, settings.as_of, ",".join(marts), publish_id],
+            )
+            if reader:
+                role = pg_quote_ident(reader)
+                cur.execute(f"grant usage on schema {MART_SCHEMA} to {role}")
+                cur.execute(f"grant select on all tables in schema {MART_SCHEMA} to {role}")
+            _fault("swap")
+        pg.commit()  # the swap
+        pg.autocommit = True
+        with pg.cursor() as cur:
+            cur.execute(f"drop schema if exists {PG_PREVIOUS_SCHEMA} cascade")
+    finally:
+        pg.close()
+    record = {
+        "publish_id": publish_id,
+        "published_at": published_at.isoformat(sep=" "),
+        "as_of": settings.as_of.isoformat(sep=" "),
+        "target": settings.target,
+        "schema": MART_SCHEMA,
+        "marts": rows,
+    }
+    path = publish_record_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(tmp, path)
+    seconds = time.monotonic() - started
+    from handoff.engines.postgres import params
+
+    where = f"PostgreSQL {params()['host']}:{params()['port']}/{params()['dbname']}"
+    progress(
+        f"published {len(marts)} marts ({sum(rows.values()):,} rows) to schema {MART_SCHEMA} "
+        f"of {where} in {seconds:.1f} s (publish {publish_id})"
+    )
+    return Published(serving_file=None, publish_id=publish_id, marts=rows, seconds=seconds)

@@ -66,3 +66,8 @@ def connect(environ: Mapping[str, str] | None = None, **overrides: str) -> Any:
             f"cannot reach PostgreSQL at {values['host']}:{values['port']} "
             f"as user {values['user']} (database {values['dbname']}): {reason}"
         ) from exc
+
+
+def pg_quote_ident(name: str) -> str:
+    """``name`` as a quoted PostgreSQL identifier."""
+    return '"' + name.replace('"', '""') + '"'

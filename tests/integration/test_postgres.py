@@ -6,8 +6,11 @@ copied twice; a crash mid-copy leaves nothing and the next run completes it), an
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -239,6 +242,51 @@ def test_a_batch_delivered_again_corrected_builds_on_postgres(postgres_env, tmp_
     ) == [(1, datetime(2025, 4, 2, 9, 30))]
 
 
+def _mart_digests() -> dict[str, str]:
+    """Every published mart's rows, as an order-free digest: equal digests, equal rows."""
+    marts = [
+        name
+        for (name,) in pg_query(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_name != '_publish' order by 1"
+        )
+    ]
+    return {
+        mart: pg_query(
+            f"select count(*), md5(string_agg(md5(t::text), '' order by md5(t::text))) "
+            f"from marts.{mart} as t"
+        )[0]
+        for mart in marts
+    }
+
+
+class _Reader(threading.Thread):
+    """BI querying `marts` in a loop on its own connection while runs rebuild them."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop, self.errors, self.seen = threading.Event(), [], set()
+
+    def run(self) -> None:
+        pg = connect()
+        pg.autocommit = True
+        try:
+            while not self.stop.is_set():
+                try:
+                    with pg.cursor() as cur:
+                        cur.execute(
+                            "select (select count(*) from marts.fct_handoffs), "
+                            "(select count(*) from marts.fct_sales_sla_weekly), "
+                            "(select max(publish_id) from marts._publish)"
+                        )
+                        self.seen.add(cur.fetchone())
+                except Exception as exc:  # noqa: BLE001 — what BI would see
+                    self.errors.append(str(exc).strip())
+                time.sleep(0.05)
+        finally:
+            pg.close()
+
+
 def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
     landing, home = tmp_path / "landing", tmp_path / "home"
     env = {**os.environ, **postgres_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -251,20 +299,39 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
         timeout=300,
     )
     assert gen.returncode == 0, gen.stderr[-3000:]
-    run = subprocess.run(
-        [
-            str(HANDOFF),
-            "run",
-            *("--target", "postgres"),
-            *("--landing", str(landing), "--home", str(home), "--as-of", "2026-01-01"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
+
+    def run(as_of: str, project: Path | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                str(HANDOFF),
+                "run",
+                *("--target", "postgres"),
+                *("--landing", str(landing), "--home", str(home), "--as-of", as_of),
+            ],
+            env={**env, **({"HANDOFF_PROJECT_DIR": str(project)} if project else {})},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    first = run("2026-01-01")
+    assert first.returncode == 0, (first.stdout + first.stderr)[-5000:]
     assert (home / "ingest.duckdb").exists() and not (home / "build.duckdb").exists()
+    # Write-audit-publish: dbt built into marts__build, the GX gate ran there through
+    # its SQL engine, and the publish renamed it to marts.
+    assert "audit passed" in first.stderr
+    assert "published: schema marts of PostgreSQL" in first.stdout
+    assert pg_query(
+        "select count(*) from information_schema.schemata where schema_name = 'marts__build'"
+    ) == [(0,)]
+    ((publish_id, as_of),) = pg_query("select publish_id, as_of_at from marts._publish")
+    assert as_of == datetime(2026, 1, 1)
+    docs = home / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert docs.exists()
+    assert "postgres_build" in docs.read_text() or any(
+        "marts__fct_handoffs" in p.name for p in docs.parent.rglob("*.html")
+    )
+
     # staging is materialized as tables (see dbt_project.yml: its tests re-scan it)
     staging = {
         name
@@ -289,3 +356,35 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
             "select count(distinct (batch_id, loaded_at)) from raw._batches"
         ).fetchone()
     assert pg_query("select count(distinct (batch_id, loaded_at)) from raw._batches") == [loads]
+
+    # A bad stage-mapping seed row fails the next run (its dbt tests, in marts__build)
+    # and leaves marts exactly as they were; a good run then replaces them. A reader
+    # querying marts all along never sees a missing or half-built table.
+    before = _mart_digests()
+    assert len(before) >= 15
+    project = tmp_path / "project"
+    for part in ("models", "macros", "seeds", "snapshots", "tests/dbt", "profiles"):
+        if (PROJECT_DIR / part).exists():
+            shutil.copytree(PROJECT_DIR / part, project / part)
+    shutil.copy(PROJECT_DIR / "dbt_project.yml", project / "dbt_project.yml")
+    with open(project / "seeds" / "lifecycle_stage_map.csv", "a") as fh:
+        fh.write("salesforce,Status,Zombie,undead\n")  # not a canonical stage
+    reader = _Reader()
+    reader.start()
+    try:
+        failed = run("2026-01-01", project)
+        assert failed.returncode != 0
+        assert "lifecycle_stage_map" in failed.stdout + failed.stderr
+        assert "marts unchanged: schema marts of PostgreSQL" in failed.stdout
+        assert _mart_digests() == before  # row for row
+        second = run("2026-01-08")
+        assert second.returncode == 0, (second.stdout + second.stderr)[-5000:]
+    finally:
+        reader.stop.set()
+        reader.join(timeout=30)
+    assert reader.errors == []
+    publishes = {seen[2] for seen in reader.seen}
+    assert publish_id in publishes and len(publishes) == 2  # the old, then the new
+    ((new_as_of,),) = pg_query("select as_of_at from marts._publish")
+    assert new_as_of == datetime(2026, 1, 8)
+    assert _mart_digests() != before

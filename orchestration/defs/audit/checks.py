@@ -52,14 +52,14 @@ def _run(
     step: str,
 ) -> Iterator[dg.AssetCheckResult]:
     settings = handoff.get()
-    if settings.target != "duckdb":
+    if settings.target == "spark":
         for key in keys.values():
             if dg.AssetCheckKey(key, check) in context.selected_asset_check_keys:
                 yield dg.AssetCheckResult(
                     check_name=check,
                     asset_key=key,
                     passed=True,
-                    description=f"skipped: the GX gate reads DuckDB (target {settings.target})",
+                    description="skipped: no GX gate on the spark target yet",
                 )
         return
     selected = {

@@ -5,7 +5,7 @@ import dagster as dg
 
 from handoff.audit import AuditFailed, read_audit, record_published_profiles, run_audit
 from handoff.lock import build_lock
-from handoff.publish import publish_docs, publish_marts, serving_path
+from handoff.publish import publish_docs, publish_marts, publish_postgres, serving_path
 from orchestration.defs.marts import MART_KEYS
 from orchestration.lib.resources import HandoffSettings
 from orchestration.project import test_marts
@@ -21,10 +21,10 @@ from orchestration.project import test_marts
 )
 def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.MaterializeResult:
     settings = handoff.get()
-    if settings.target != "duckdb":
+    if settings.target == "spark":
         context.log.info(
-            f"publish: the {settings.target} target serves BI from its own schema "
-            "`marts`; no serving file is written"
+            "publish: the spark target serves BI from the schema dbt builds, `marts`; "
+            'no audit or swap there yet (README, "Running on Spark")'
         )
         return dg.MaterializeResult(metadata={"skipped": f"target {settings.target}"})
     with build_lock(settings.home, "publish", progress=context.log.info):
@@ -38,7 +38,7 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
                 raise dg.Failure(
                     description="the marts' dbt tests failed:\n"
                     + "\n".join(f"  {p}" for p in problems)
-                    + f"\nNothing was published: {serving_path(settings)} is unchanged."
+                    + f"\nNothing was published: {_published_where(settings)} is unchanged."
                 )
             report = run_audit(
                 settings,
@@ -49,18 +49,21 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
             if not report.passed:
                 raise dg.Failure(
                     description=str(AuditFailed(report))
-                    + f"\nNothing was published: {serving_path(settings)} is unchanged."
+                    + f"\nNothing was published: {_published_where(settings)} is unchanged."
                 )
             audited, profiles = report.fingerprints, report.profiles
         else:
             audited, profiles = record["fingerprints"], record.get("profiles") or {}
-        published = publish_marts(settings, progress=context.log.info, audited=audited)
+        publisher = publish_postgres if settings.target == "postgres" else publish_marts
+        published = publisher(settings, progress=context.log.info, audited=audited)
         # what the next audit compares row counts and rates with
         record_published_profiles(settings, published.publish_id, profiles)
         docs = publish_docs(settings, progress=context.log.info)
     return dg.MaterializeResult(
         metadata={
-            "serving_file": dg.MetadataValue.path(str(published.serving_file)),
+            "serving_file": dg.MetadataValue.path(str(published.serving_file))
+            if published.serving_file
+            else f"schema marts ({settings.target})",
             "publish_id": published.publish_id,
             "marts": len(published.marts),
             "rows": sum(published.marts.values()),
@@ -69,3 +72,7 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
             "seconds": round(published.seconds, 1),
         }
     )
+
+
+def _published_where(settings) -> str:
+    return str(serving_path(settings)) if settings.target == "duckdb" else "schema marts"
