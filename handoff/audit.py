@@ -30,6 +30,7 @@ GX is imported lazily: it costs seconds, and nothing else in the pipeline needs 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -306,8 +307,8 @@ def build_suites(
             high = math.ceil(last.rows / (1 - row_change))
             suite.add(
                 "rows",
-                f"row count {_bounds_why(low, high)}: within {row_change:.0%} of the last "
-                f"publish's {last.rows:,} ({ROW_CHANGE_ENV})",
+                f"row count {_bounds_why(low, high)}, given the last publish's {last.rows:,} "
+                f"({ROW_CHANGE_ENV}={row_change:g})",
                 min_value=low,
                 max_value=high,
             )
@@ -328,10 +329,13 @@ def build_suites(
     return suites
 
 
-def profile_sql(table: str, means: list[str], quote: Callable[[str], str]) -> str:
-    """The one aggregate query of a mart's profile: ``__rows`` and ``__mean__<col>``."""
-    parts = ['count(*) as "__rows"'] + [
-        f'avg(cast({quote(c)} as double precision)) as "{MEAN_PREFIX}{c}"' for c in means
+def profile_sql(
+    table: str, means: list[str], quote: Callable[[str], str], double: str = "double precision"
+) -> str:
+    """The one aggregate query of a mart's profile: ``__rows`` and ``__mean__<col>``
+    (plain aliases: valid on DuckDB, PostgreSQL and Spark alike)."""
+    parts = ["count(*) as __rows"] + [
+        f"avg(cast({quote(c)} as {double})) as {MEAN_PREFIX}{c}" for c in means
     ]
     return f"select {', '.join(parts)} from {table}"
 
@@ -761,9 +765,10 @@ class DuckDBGate:
         return fingerprint(self.con, self.relation(mart))
 
 
-# Where dbt builds the marts on PostgreSQL (macro generate_schema_name); publish renames
-# it to `marts` once the audit passed.
-PG_BUILD_SCHEMA = "marts__build"
+# Where dbt builds the marts on PostgreSQL and Spark (macro generate_schema_name);
+# publish makes them `marts` once the audit passed.
+BUILD_SCHEMA = "marts__build"
+PG_BUILD_SCHEMA = BUILD_SCHEMA
 
 
 class PostgresGate:
@@ -878,6 +883,105 @@ class PostgresGate:
             duck.close()
 
 
+class SparkGate:
+    """The gate on Spark, through Great Expectations' Spark engine: GX validates each
+    mart of ``marts__build`` as a Spark DataFrame (the counts and means are Spark
+    jobs; nothing is collected but the marts' text columns, written to Parquet for
+    the personal-data scan). Runs inside a child process that owns the Spark session
+    (:mod:`handoff.engines.spark`): Derby admits one JVM per home."""
+
+    def __init__(self, settings: Settings, spark: Any) -> None:
+        self.settings = settings
+        self.spark = spark
+        self.existing = (
+            {t.name for t in spark.catalog.listTables(BUILD_SCHEMA)}
+            if spark.catalog.databaseExists(BUILD_SCHEMA)
+            else set()
+        )
+
+    def close(self) -> None:
+        pass  # the child process stops its session
+
+    def relation(self, mart: str) -> str:
+        return f"{BUILD_SCHEMA}.`{mart}`"
+
+    def profile(self, mart: str, means: list[str]) -> tuple[Profile | None, Any]:
+        if mart not in self.existing:
+            return None, None
+        row = self.spark.sql(
+            profile_sql(self.relation(mart), means, lambda c: f"`{c}`", double="double")
+        ).collect()[0]
+        values = row.asDict()
+        return Profile(
+            rows=int(values["__rows"]),
+            means={
+                c: None if values[MEAN_PREFIX + c] is None else float(values[MEAN_PREFIX + c])
+                for c in means
+            },
+        ), None
+
+    def batch(self, context: Any, suite: Suite, frame: Any) -> tuple[Any, dict[str, Any]]:
+        source = context.data_sources.add_or_update_spark("spark_build")
+        definition = _batch(context, source, suite, lambda s: s.add_dataframe_asset(suite.name))
+        table = suite.table.split(".")[1]
+        return definition, {"dataframe": self.spark.table(self.relation(table))}
+
+    def aggregates(self, suite: Suite) -> list[str] | None:
+        return None  # GX validates the DataFrames themselves
+
+    def fingerprint(self, mart: str) -> list[Any]:
+        count, digest = self.spark.sql(
+            f"select count(*), sum(cast(hash(*) as bigint)) from {self.relation(mart)}"
+        ).collect()[0]
+        return [int(count), str(digest)]
+
+    def personal_data(self, marts: set[str]) -> list[PersonalDataFinding]:
+        """The one personal-data scan (:func:`personal_data_findings`) on the marts'
+        text columns, written to Parquet and read by an in-memory DuckDB beside the
+        raw names of the ingest file."""
+        import tempfile
+
+        import duckdb
+
+        duck = duckdb.connect()
+        try:
+            _attach_raw_names(duck, self.settings)
+            duck.execute(f"create schema {MART_SCHEMA}")
+            with tempfile.TemporaryDirectory() as scratch:
+                for mart in sorted(self.existing):
+                    if f"{MART_SCHEMA}.{mart}" not in marts:
+                        continue
+                    frame = self.spark.table(self.relation(mart))
+                    text = [
+                        f.name for f in frame.schema.fields if f.dataType.typeName() == "string"
+                    ]
+                    if not text:
+                        continue
+                    path = Path(scratch) / mart
+                    frame.select(*text).write.mode("overwrite").parquet(str(path))
+                    duck.execute(
+                        f'create table {MART_SCHEMA}."{mart}" as select * from '
+                        f"read_parquet('{path}/*.parquet')"
+                    )
+                return personal_data_findings(duck, marts)
+        finally:
+            duck.close()
+
+
+def _attach_raw_names(duck: Any, settings: Settings) -> None:
+    """Schema ``raw`` of an in-memory DuckDB as views on the ingest file's raw tables
+    (where the personal-data scan finds the leads' names)."""
+    if not settings.ingest_db.exists():
+        return
+    duck.execute(f"attach '{settings.ingest_db}' as ingest (read_only)")
+    duck.execute("create schema raw")
+    for (table,) in duck.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = 'ingest' and schema_name = 'raw'"
+    ).fetchall():
+        duck.execute(f'create view raw."{table}" as select * from ingest.raw."{table}"')
+
+
 def _gx_postgres_url() -> str:
     """The SQLAlchemy URL GX connects with. The password stays a ``${...}`` reference
     that GX resolves from the environment, so it is never written into the GX project
@@ -927,10 +1031,12 @@ def run_audit(
     con: Any | None = None,
     data_docs: bool = True,
     tables: set[str] | None = None,
+    spark: Any = None,
 ) -> AuditReport:
     """Validate the built marts (only ``tables``, ``marts.<name>`` names, when given);
-    write Data Docs under ``<home>/docs/gx``. Reads over ``con`` when given, else a
-    read-only connection to the build database held only while reading."""
+    write Data Docs under ``<home>/docs/gx``. On DuckDB reads over ``con`` when given,
+    else a read-only connection to the build database held only while reading; on
+    Spark over the session ``spark`` (see :func:`handoff.engines.spark.audit`)."""
     from handoff.pipeline import open_read_only
 
     manifest = load_manifest(settings)
@@ -940,8 +1046,10 @@ def run_audit(
         if tables is None or f"{MART_SCHEMA}.{name}" in tables
     }
     own = con is None
-    if settings.target == "postgres":
-        gate: Any = PostgresGate(settings)
+    if settings.target in ("postgres", "spark"):
+        gate: Any = (
+            PostgresGate(settings) if settings.target == "postgres" else SparkGate(settings, spark)
+        )
         raw = open_read_only(settings.ingest_db) if settings.ingest_db.exists() else None
     else:
         if own:
@@ -962,9 +1070,9 @@ def run_audit(
         ]
         marts = {s.table for s in suites}
         personal_data = (
-            gate.personal_data(marts)
-            if isinstance(gate, PostgresGate)
-            else personal_data_findings(con, marts)
+            personal_data_findings(con, marts)
+            if isinstance(gate, DuckDBGate)
+            else gate.personal_data(marts)
         )
         progress(
             f"audit: {sum(len(s.expectations) for s in suites)} expectations on "
@@ -1004,7 +1112,7 @@ def run_audit(
                 )
             )
     finally:
-        if isinstance(gate, PostgresGate):
+        if not isinstance(gate, DuckDBGate):
             gate.close()
             if raw is not None:
                 raw.close()
@@ -1077,3 +1185,22 @@ def read_audit(settings: Settings, run_id: str) -> dict[str, Any] | None:
 def reset_docs(settings: Settings) -> None:
     """Forget the stored GX project (suites, validation history, Data Docs)."""
     shutil.rmtree(settings.home / "docs" / "gx", ignore_errors=True)
+
+
+def report_to_json(report: AuditReport) -> dict[str, Any]:
+    """An audit report as JSON (from the child process that audits on Spark)."""
+    return {
+        "results": [dataclasses.asdict(r) for r in report.results],
+        "fingerprints": report.fingerprints,
+        "docs_index": str(report.docs_index) if report.docs_index else None,
+    }
+
+
+def report_from_json(data: dict[str, Any]) -> AuditReport:
+    results = []
+    for r in data["results"]:
+        failures = [Failure(**f) for f in r.pop("failures")]
+        warnings = [Failure(**f) for f in r.pop("warnings")]
+        results.append(TableResult(**r, failures=failures, warnings=warnings))
+    docs = data.get("docs_index")
+    return AuditReport(results, data["fingerprints"], Path(docs) if docs else None)

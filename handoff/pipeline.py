@@ -309,11 +309,13 @@ def _publish_lines(settings: Settings, started: datetime, success: bool) -> list
     fresh = record and datetime.fromisoformat(record["published_at"]) >= started.replace(
         microsecond=0
     )
-    if settings.target == "postgres":
+    if settings.target in ("postgres", "spark"):
         from handoff.engines.postgres import params
 
         where = (
             f"schema marts of PostgreSQL {params()['host']}:{params()['port']}/{params()['dbname']}"
+            if settings.target == "postgres"
+            else f"the views of schema marts in Spark ({settings.home / 'spark'})"
         )
         if fresh:
             marts = record["marts"]

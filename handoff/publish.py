@@ -471,3 +471,97 @@ def publish_postgres(
         f"of {where} in {seconds:.1f} s (publish {publish_id})"
     )
     return Published(serving_file=None, publish_id=publish_id, marts=rows, seconds=seconds)
+
+
+# --- Spark -----------------------------------------------------------------------------
+
+# Suffix of the tables a publish keeps, in marts__build: `<mart>__p<publish id>`.
+SPARK_GENERATION = "__p"
+
+
+def _spark_generation(publish_id: str) -> str:
+    return SPARK_GENERATION + publish_id.replace("-", "_").lower()
+
+
+def publish_spark(
+    settings: Settings,
+    spark: Any,
+    progress: Callable[[str], None] = print,
+    audited: dict[str, list[Any]] | None = None,
+) -> Published:
+    """Make the audited marts of ``marts__build`` what the ``marts`` views show: each
+    built table is renamed to ``<mart>__p<publish id>`` (dbt never writes those), then
+    each view ``marts.<mart>`` is replaced to select from it — every switch atomic, a
+    reader sees the old mart or the new one — and ``marts._publish`` last. The tables
+    of the previous publish are kept (a query may still read them); older ones are
+    dropped. Runs in the child process that owns the Spark session."""
+    from handoff.audit import BUILD_SCHEMA, SparkGate
+
+    started = time.monotonic()
+    marts = list(mart_models(load_manifest(settings)))
+    gate = SparkGate(settings, spark)
+    missing = [m for m in marts if m not in gate.existing]
+    if missing:
+        raise PublishError(
+            f"mart(s) missing from {BUILD_SCHEMA}: {', '.join(missing)} (did dbt build them "
+            "since the last publish?); nothing was published"
+        )
+    if audited is not None:
+        changed = [m for m in marts if gate.fingerprint(m) != audited.get(m)]
+        if changed:
+            raise PublishError(
+                f"mart(s) changed since the audit (another run rebuilt them?): "
+                f"{', '.join(changed)}; nothing was published"
+            )
+    rows = {m: gate.profile(m, [])[0].rows for m in marts}  # type: ignore[union-attr]
+    published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    publish_id = f"{published_at:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+    generation = _spark_generation(publish_id)
+    spark.sql(f"create database if not exists {MART_SCHEMA}")
+    shown = {t.name: t.tableType for t in spark.catalog.listTables(MART_SCHEMA)}
+    previous = None
+    if "_publish" in shown:
+        previous = spark.sql(f"select publish_id from {MART_SCHEMA}._publish").collect()[0][0]
+    for mart in marts:
+        spark.sql(
+            f"alter table {BUILD_SCHEMA}.`{mart}` rename to {BUILD_SCHEMA}.`{mart}{generation}`"
+        )
+    for mart in marts:
+        if shown.get(mart) not in (None, "VIEW"):
+            # a home an older version built: marts were tables; now they are views
+            spark.sql(f"drop table {MART_SCHEMA}.`{mart}`")
+        spark.sql(
+            f"create or replace view {MART_SCHEMA}.`{mart}` as "
+            f"select * from {BUILD_SCHEMA}.`{mart}{generation}`"
+        )
+        _fault("swap")
+    spark.sql(
+        f"create or replace view {MART_SCHEMA}._publish as select "
+        f"timestamp '{published_at:%Y-%m-%d %H:%M:%S}' as published_at, "
+        f"timestamp '{settings.as_of:%Y-%m-%d %H:%M:%S}' as as_of_at, "
+        f"'{','.join(marts)}' as marts, '{publish_id}' as publish_id"
+    )
+    keep = {generation} | ({_spark_generation(previous)} if previous else set())
+    for table in spark.catalog.listTables(BUILD_SCHEMA):
+        name = table.name
+        if SPARK_GENERATION in name and not any(name.endswith(g) for g in keep):
+            spark.sql(f"drop table if exists {BUILD_SCHEMA}.`{name}`")
+    record = {
+        "publish_id": publish_id,
+        "published_at": published_at.isoformat(sep=" "),
+        "as_of": settings.as_of.isoformat(sep=" "),
+        "target": settings.target,
+        "schema": MART_SCHEMA,
+        "marts": rows,
+    }
+    path = publish_record_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(tmp, path)
+    seconds = time.monotonic() - started
+    progress(
+        f"published {len(marts)} marts ({sum(rows.values()):,} rows) as the views of schema "
+        f"{MART_SCHEMA} in Spark in {seconds:.1f} s (publish {publish_id})"
+    )
+    return Published(serving_file=None, publish_id=publish_id, marts=rows, seconds=seconds)

@@ -85,6 +85,33 @@ def reports_dir(settings: Settings) -> Path:
 def _rows(
     sql: str, settings: Settings, params: list | None = None
 ) -> tuple[list[str], list[tuple]]:
+    """Rows of the published marts only: the serving file on DuckDB, schema ``marts``
+    on PostgreSQL, the ``marts`` views on Spark (``?`` placeholders; dates)."""
+    if settings.target == "postgres":
+        from handoff.engines.postgres import connect
+
+        pg = connect()
+        try:
+            with pg.cursor() as cursor:
+                cursor.execute(sql.replace("?", "%s"), params or [])
+                names = [d[0] for d in cursor.description]
+                return names, [tuple(r) for r in cursor.fetchall()]
+        finally:
+            pg.close()
+    if settings.target == "spark":
+        from handoff.engines import spark
+
+        for value in params or []:
+            sql = sql.replace("?", f"date '{value:%Y-%m-%d}'", 1)
+        names, rows = spark.select(settings.home, sql)
+        # dates come back as ISO text: as dates again, like the other engines'
+        return names, [
+            tuple(
+                date.fromisoformat(v) if n.endswith("_date") and isinstance(v, str) else v
+                for n, v in zip(names, row, strict=True)
+            )
+            for row in rows
+        ]
     with duckdb.connect(str(serving_path(settings)), read_only=True) as con:
         cursor = con.execute(sql, params or [])
         names = [d[0] for d in cursor.description]

@@ -13,7 +13,7 @@
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}
         {{ target.schema }}
-    {%- elif custom_schema_name | trim == 'marts' and target.type == 'postgres' -%}
+    {%- elif custom_schema_name | trim == 'marts' and target.type in ('postgres', 'spark') -%}
         {{ var('marts_build_schema', 'marts__build') }}
     {%- else -%}
         {{ custom_schema_name | trim }}

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,29 +127,54 @@ def _spark_columns(spark: Any, table: str) -> list[str] | None:
     return [c.name for c in spark.catalog.listColumns(table, "raw")]
 
 
+MIRROR_RECORD = "raw-mirror.json"
+
+
+def mirror_record(home: Path) -> dict[str, Any] | None:
+    """What Spark's raw layer holds, as the last load wrote it: ``loads`` ([batch_id,
+    loaded_at ISO]), ``columns`` (table → [[name, Spark type]]) and ``pending`` (an
+    append began and did not finish: the layer must be replaced whole). None before
+    the first load, or when the warehouse is gone."""
+    path = spark_dir(home) / MIRROR_RECORD
+    if not path.exists() or not (spark_dir(home) / "warehouse" / "raw.db").is_dir():
+        return None
+    return json.loads(path.read_text())
+
+
+def _write_record(home: Path, loads: list[list[str]], columns: dict, pending: bool) -> None:
+    path = spark_dir(home) / MIRROR_RECORD
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"loads": loads, "columns": columns, "pending": pending}))
+    os.replace(tmp, path)
+
+
 def load_raw(home: Path, scratch: Path, progress: Progress | None = None) -> dict[str, Any]:
-    """Replace Spark's ``raw`` tables with the Parquet export in ``scratch`` (written by
-    :func:`handoff.ingest.publish_raw.export_raw`) unless Spark already holds exactly
-    its loads and columns. The ledger is dropped first and written last, so a crash
-    leaves Spark's ledger missing and the next run copies everything again.
-    Returns ``{"copied": bool, "rows_by_table": {...}, "loads": n}``."""
+    """Load the Parquet export in ``scratch`` (written by
+    :func:`handoff.ingest.publish_raw.export_raw`) into Spark's ``raw`` tables.
+
+    ``replace``: every table is dropped and created again, the ledger dropped first and
+    written last (a crash leaves it missing, and the next run replaces everything).
+    ``append``: the new loads' rows are inserted, the ledger's last; the record is
+    marked pending meanwhile, so a crash makes the next run replace whole. An append
+    whose Spark ledger is not what the record says returns ``needs_replace``.
+    Returns ``{"copied": bool, "rows_by_table": {...}, "loads": n, "replaced": bool}``."""
     say = progress or (lambda _msg: None)
     manifest = json.loads((scratch / MANIFEST).read_text())
     tables: dict[str, list[list[str]]] = manifest["tables"]
     loads = {(b, t) for b, t in manifest["loads"]}
+    append = manifest.get("mode") == "append"
     say("spark: starting a local Spark session (local[2])")
     spark = session(home)
     try:
         spark.sql("create database if not exists raw")
-        same_loads = _spark_loads(spark) == loads
-        same_columns = all(
-            _spark_columns(spark, table) == [name for name, _ in columns]
-            for table, columns in tables.items()
-        )
-        if same_loads and same_columns:
-            say(f"spark: raw layer up to date ({len(loads)} load(s) already there)")
-            return {"copied": False, "rows_by_table": {}, "loads": len(loads)}
-        spark.sql(f"drop table if exists raw.{LEDGER}")
+        record = mirror_record(home)
+        if append:
+            held = {(b, t) for b, t in (record or {}).get("loads", [])}
+            if record is None or _spark_loads(spark) != held:
+                return {"needs_replace": True, "copied": False, "rows_by_table": {}, "loads": 0}
+            _write_record(home, sorted(held), record["columns"], pending=True)
+        else:
+            spark.sql(f"drop table if exists raw.{LEDGER}")
         order = [t for t in tables if t != LEDGER] + [LEDGER]
         rows_by_table: dict[str, int] = {}
         for n, table in enumerate(order, 1):
@@ -158,18 +184,32 @@ def load_raw(home: Path, scratch: Path, progress: Progress | None = None) -> dic
                 for name, spark_type in tables[table]
             )
             path = scratch / f"table-{table}.parquet"  # Spark skips files named _*
-            spark.sql(f"drop table if exists raw.{_quote(table)}")
-            spark.sql(
-                f"create table raw.{_quote(table)} using parquet as "
-                f"select {select} from parquet.`{path}`"
-            )
             rows = int(manifest["rows"][table])
+            exists = spark.catalog.tableExists(f"raw.{table}")
+            if append and exists:
+                if rows:
+                    spark.sql(
+                        f"insert into raw.{_quote(table)} select {select} from parquet.`{path}`"
+                    )
+            else:
+                spark.sql(f"drop table if exists raw.{_quote(table)}")
+                spark.sql(
+                    f"create table raw.{_quote(table)} using parquet as "
+                    f"select {select} from parquet.`{path}`"
+                )
             rows_by_table[table] = rows
+            verb = "appended" if append and exists else "rows"
             say(
-                f"spark [{n}/{len(order)}] raw.{table}: {rows:,} rows "
+                f"spark [{n}/{len(order)}] raw.{table}: {rows:,} {verb} "
                 f"({time.monotonic() - started:.1f} s)"
             )
-        return {"copied": True, "rows_by_table": rows_by_table, "loads": len(loads)}
+        _write_record(home, sorted([list(x) for x in loads]), tables, pending=False)
+        return {
+            "copied": True,
+            "rows_by_table": rows_by_table,
+            "loads": len(loads),
+            "replaced": not append,
+        }
     finally:
         spark.stop()
 
@@ -225,15 +265,113 @@ def query(home: Path, queries: dict[str, str]) -> dict[str, list[list[Any]]]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def select(home: Path, sql: str) -> tuple[list[str], list[list[Any]]]:
+    """One query's column names and rows (as :func:`query`), in a child process."""
+    data = query(home, {"__columns__": f"select * from ({sql}) as q limit 0", "rows": sql})
+    return data["__columns__"], data["rows"]
+
+
+def _child(command: str, settings: Any, args: dict[str, Any], progress: Progress | None) -> Any:
+    """Run ``command`` (``audit``, ``publish``) of :func:`_main` in a child Python
+    process for ``settings`` (its JVM, and Derby's lock, go with it); its progress lines
+    are forwarded; returns what it wrote as JSON."""
+    say = progress or (lambda _msg: None)
+    reason = unavailable_reason()
+    if reason:
+        raise SparkUnavailable(f"cannot {command} on Spark: {reason}")
+    log = spark_dir(settings.home) / f"{command}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"handoff-spark-{command}-") as scratch:
+        result = Path(scratch) / "result.json"
+        env = {
+            **os.environ,
+            "HANDOFF_HOME": str(settings.home),
+            "HANDOFF_TARGET": "spark",
+            "HANDOFF_AS_OF": settings.as_of.isoformat(sep=" "),
+            "TZ": "UTC",
+        }
+        cmd = [sys.executable, "-m", "handoff.engines.spark", command, str(settings.home)]
+        cmd += [json.dumps({**args, "result": str(result)})]
+        with open(log, "w") as err:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                say(line.rstrip("\n"))
+            code = proc.wait()
+        if code != 0 or not result.exists():
+            tail = "\n".join(log.read_text(errors="replace").strip().splitlines()[-20:])
+            raise SparkUnavailable(
+                f"{command} on Spark failed (exit code {code}; log {log})\n{tail}"
+            )
+        return json.loads(result.read_text())
+
+
+def audit(settings: Any, tables: set[str] | None, progress: Progress | None = None) -> Any:
+    """:func:`handoff.audit.run_audit` on Spark, in a child process."""
+    from handoff.audit import report_from_json
+
+    data = _child("audit", settings, {"tables": sorted(tables) if tables else None}, progress)
+    return report_from_json(data)
+
+
+def publish(settings: Any, audited: dict[str, Any] | None, progress: Progress | None = None) -> Any:
+    """:func:`handoff.publish.publish_spark` in a child process."""
+    from handoff.publish import Published, PublishError
+
+    data = _child("publish", settings, {"audited": audited}, progress)
+    if data.get("error"):
+        raise PublishError(data["error"])
+    return Published(
+        serving_file=None,
+        publish_id=data["publish_id"],
+        marts=data["marts"],
+        seconds=data["seconds"],
+    )
+
+
 def _main(argv: list[str]) -> int:
     command, home = argv[0], Path(argv[1])
+    if command in ("audit", "publish"):
+        from handoff.settings import Settings
+
+        args = json.loads(argv[2])
+        settings = Settings.from_env()
+        say = lambda msg: print(msg, flush=True)  # noqa: E731
+        spark = session(home)
+        try:
+            if command == "audit":
+                from handoff.audit import report_to_json, run_audit
+
+                tables = set(args["tables"]) if args.get("tables") else None
+                report = run_audit(settings, progress=say, tables=tables, spark=spark)
+                out = report_to_json(report)
+            else:
+                from handoff.publish import PublishError, publish_spark
+
+                try:
+                    done = publish_spark(settings, spark, progress=say, audited=args.get("audited"))
+                    out = {
+                        "publish_id": done.publish_id,
+                        "marts": done.marts,
+                        "seconds": done.seconds,
+                    }
+                except PublishError as exc:
+                    out = {"error": str(exc)}
+        finally:
+            spark.stop()
+        Path(args["result"]).write_text(json.dumps(out))
+        return 0
     if command == "query":
         spark = session(home)
         try:
-            out = {
-                name: [[json_value(v) for v in row] for row in spark.sql(sql).collect()]
-                for name, sql in json.loads(argv[2]).items()
-            }
+            out = {}
+            for name, sql in json.loads(argv[2]).items():
+                frame = spark.sql(sql)
+                out[name] = (
+                    frame.columns  # the column names of a query
+                    if name == "__columns__"
+                    else [[json_value(v) for v in row] for row in frame.collect()]
+                )
         finally:
             spark.stop()
         print(json.dumps(out), flush=True)

@@ -305,35 +305,46 @@ def mirror_to_postgres(
 
 
 # --- Spark ----------------------------------------------------------------------------
-# Spark's tables are Parquet files without transactions or deletes, so its raw layer is
-# replaced whole when DuckDB holds loads Spark does not (see handoff.engines.spark):
-# the same tables, columns and ledger as above, copied by a Parquet export.
+# Spark's tables are Parquet files without transactions or deletes: the loads Spark
+# lacks are appended (the ledger last), and the layer is replaced whole only when its
+# columns changed or an append did not finish (see handoff.engines.spark): the same
+# tables, columns and ledger as above, copied by a Parquet export.
 
 
-def export_raw(duck: Any, scratch: Path) -> dict[str, Any]:
-    """Write every raw table of DuckDB (ledger and quarantine included) to
-    ``scratch/<table>.parquet`` and a ``manifest.json`` naming each table's columns
-    with their Spark types, its row count and the ledger's loads."""
+def export_raw(
+    duck: Any, scratch: Path, only_loads: list[tuple[str, datetime]] | None = None
+) -> dict[str, Any]:
+    """Write the raw tables of DuckDB (ledger and quarantine included) to
+    ``scratch/table-<table>.parquet`` and a ``manifest.json`` naming each table's
+    columns with their Spark types, its row count and the ledger's loads. With
+    ``only_loads`` only those loads' rows are written (``mode`` ``append``: Spark
+    appends them); else every row (``mode`` ``replace``)."""
     import json
 
-    from handoff.engines.spark import MANIFEST, SPARK_TYPES
+    from handoff.engines.spark import MANIFEST
 
     scratch.mkdir(parents=True, exist_ok=True)
     tables = duck_raw_tables(duck)
-    manifest: dict[str, Any] = {"tables": {}, "rows": {}, "loads": []}
+    manifest: dict[str, Any] = {
+        "tables": {},
+        "rows": {},
+        "loads": [],
+        "mode": "replace" if only_loads is None else "append",
+        "new_loads": [[b, t.isoformat(sep=" ")] for b, t in only_loads or []],
+    }
     for table, columns in tables.items():
-        select = ", ".join(
-            quote(c.name) if c.duck_type in SPARK_TYPES else f"cast({quote(c.name)} as varchar)"
-            for c in columns
+        select = ", ".join(_spark_export_expr(c) for c in columns)
+        where = (
+            " or ".join(f"({_where(table, b, t)})" for b, t in only_loads)
+            if only_loads is not None
+            else "true"
         )
         path = scratch / f"table-{table}.parquet"  # Spark skips files named _*
         rows = duck.execute(
-            f"copy (select {select} from raw.{quote(table)}) to {_sql_str(str(path))} "
-            "(format parquet)"
+            f"copy (select {select} from raw.{quote(table)} where {where or 'false'}) "
+            f"to {_sql_str(str(path))} (format parquet)"
         ).fetchone()[0]
-        manifest["tables"][table] = [
-            [c.name, SPARK_TYPES.get(c.duck_type, "string")] for c in columns
-        ]
+        manifest["tables"][table] = spark_columns(columns)
         manifest["rows"][table] = int(rows)
     if LEDGER in tables:
         manifest["loads"] = [
@@ -343,31 +354,80 @@ def export_raw(duck: Any, scratch: Path) -> dict[str, Any]:
     return manifest
 
 
+def _spark_export_expr(column: Column) -> str:
+    from handoff.engines.spark import SPARK_TYPES
+
+    name = quote(column.name)
+    return name if column.duck_type in SPARK_TYPES else f"cast({name} as varchar)"
+
+
+def spark_columns(columns: list[Column]) -> list[list[str]]:
+    """A raw table's columns as Spark sees them: [name, Spark type]."""
+    from handoff.engines.spark import SPARK_TYPES
+
+    return [[c.name, SPARK_TYPES.get(c.duck_type, "string")] for c in columns]
+
+
 def mirror_to_spark(
     duck: Any, home: Path, *, progress: Progress | None = None, scratch_dir: Path | None = None
 ) -> MirrorReport:
-    """Write DuckDB's raw layer into Spark's ``raw`` schema under ``<home>/spark``
-    (replaced whole when Spark lacks a load; nothing copied when it holds them all)."""
-    from handoff.engines.spark import run_load_raw
+    """Write DuckDB's raw layer into Spark's ``raw`` schema under ``<home>/spark``:
+    only the loads Spark lacks, appended, when Spark's record of what it holds
+    (:func:`handoff.engines.spark.mirror_record`) is complete and the columns are
+    unchanged; else the whole layer, replaced. Nothing at all (not even a Spark
+    session) when Spark holds every load."""
+    from handoff.engines.spark import mirror_record, run_load_raw
 
     say = progress or (lambda _msg: None)
     started = time.monotonic()
     report = MirrorReport()
-    if LEDGER not in duck_raw_tables(duck):
+    tables = duck_raw_tables(duck)
+    if LEDGER not in tables:
         say("spark: nothing ingested yet, nothing to mirror")
         return report
+    loads = _loads(duck)
+    held = mirror_record(home)
+    new_loads: list[tuple[str, datetime]] | None = None  # None: replace whole
+    if held is not None and not held.get("pending"):
+        held_loads = {(b, t) for b, t in held["loads"]}
+        duck_loads = {(b, t.isoformat(sep=" ")) for b, t, _ in loads}
+        same_columns = all(
+            held["columns"].get(table) in (None, spark_columns(columns))
+            for table, columns in tables.items()
+        )
+        if same_columns and held_loads <= duck_loads:
+            new_loads = [(b, t) for b, t, _ in loads if (b, t.isoformat(sep=" ")) not in held_loads]
+            if not new_loads:
+                say(f"spark: raw layer up to date ({len(held_loads)} load(s) already there)")
+                report.already_there = len(loads)
+                report.seconds = time.monotonic() - started
+                return report
     if scratch_dir is not None:
         scratch_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="handoff-spark-", dir=scratch_dir) as tmp:
-        manifest = export_raw(duck, Path(tmp))
-        say(f"spark: exported {len(manifest['tables'])} raw tables to Parquet")
+        manifest = export_raw(duck, Path(tmp), only_loads=new_loads)
+        what = f"{len(new_loads)} new load(s) of" if new_loads is not None else "all of"
+        say(f"spark: exported {what} {len(manifest['tables'])} raw tables to Parquet")
         outcome = run_load_raw(home, Path(tmp), progress=say)
-    loads = _loads(duck)
+        if outcome.get("needs_replace"):
+            say("spark: its raw layer is not what its record says: replacing it whole")
+            manifest = export_raw(duck, Path(tmp))  # the same files, overwritten
+            outcome = run_load_raw(home, Path(tmp), progress=say)
     if outcome["copied"]:
-        report.copied = [(batch_id, status) for batch_id, _, status in loads]
+        copied = (
+            {(b, t) for b, t in new_loads}
+            if new_loads is not None and not outcome.get("replaced")
+            else None
+        )
+        report.copied = [
+            (batch_id, status)
+            for batch_id, loaded_at, status in loads
+            if copied is None or (batch_id, loaded_at) in copied
+        ]
         report.rows_by_table = {
             t: n for t, n in outcome["rows_by_table"].items() if t not in (LEDGER, QUARANTINE)
         }
+        report.already_there = len(loads) - len(report.copied)
     else:
         report.already_there = len(loads)
     report.seconds = time.monotonic() - started

@@ -206,8 +206,8 @@ def test_the_gate_checks_the_contract_and_counts_against_the_last_publish(home):
     assert "unexpected ['contact_email']" in proc.stderr
     low, high = days // 2, days * 2
     assert (
-        f"marts.dim_calendar: row count between {low:,} and {high:,}: within 50% of the "
-        f"last publish's {days:,} (HANDOFF_MAX_ROW_CHANGE)"
+        f"marts.dim_calendar: row count between {low:,} and {high:,}, given the last "
+        f"publish's {days:,} (HANDOFF_MAX_ROW_CHANGE=0.5)"
     ) in proc.stderr
     assert f"observed {kept:,} rows" in proc.stderr
     assert "audit warning: marts.fct_sales_sla_weekly: mean of first_touch_sla_rate" in (

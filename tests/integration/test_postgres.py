@@ -5,6 +5,7 @@ copied twice; a crash mid-copy leaves nothing and the next run completes it), an
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -22,6 +23,8 @@ from conftest import dbt_build_select
 from handoff.engines.postgres import PostgresUnreachable, connect
 from handoff.ingest.loader import ingest
 from handoff.ingest.publish_raw import FAULT_ENV, FAULT_EXIT, duck_raw_tables, mirror_raw
+from handoff.reports import marketing_sla_review, open_breaches
+from handoff.settings import Settings
 
 pytestmark = pytest.mark.postgres
 
@@ -388,3 +391,14 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
     ((new_as_of,),) = pg_query("select as_of_at from marts._publish")
     assert new_as_of == datetime(2026, 1, 8)
     assert _mart_digests() != before
+
+    # The reviews read the published marts of PostgreSQL (no serving file there).
+    settings = dataclasses.replace(
+        Settings.from_env(), home=home, target="postgres", as_of=datetime(2026, 1, 8)
+    )
+    names, breaches = open_breaches(settings)
+    assert "breach_type" in names
+    assert len(breaches) == pg_query("select count(*) from marts.rpt_open_sla_breaches")[0][0]
+    review = marketing_sla_review(settings, progress=lambda _line: None)
+    assert review.rows > 0 and review.path.exists()
+    assert review.summary.startswith("marketing SLA 2026-W01: ")  # the week of 2025-12-29

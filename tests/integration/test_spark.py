@@ -38,9 +38,10 @@ from test_sla_known_answers import (
     LEADS as KNOWN_LEADS,
 )
 
-from handoff.engines.spark import json_value, spark_dir
+from handoff.engines.spark import json_value, mirror_record, spark_dir
 from handoff.engines.spark import query as spark_query
-from handoff.ingest.publish_raw import duck_raw_tables
+from handoff.ingest.loader import ingest
+from handoff.ingest.publish_raw import duck_raw_tables, mirror_to_spark
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -184,6 +185,7 @@ def built(spark_available: None, tmp_path_factory: pytest.TempPathFactory) -> Bu
     queries = {f"raw.{t}": select(cols, f"raw.`{t}`") for t, cols in raw_columns.items()}
     queries |= {f"marts.{m}": select(cols, f"marts.{m}") for m, cols in mart_columns.items()}
     queries["handoffs"] = select(HANDOFF_COLUMNS, "marts.fct_handoffs")
+    queries |= PUBLISHED
     with pytest.MonkeyPatch.context() as patch:
         for key, value in SMALL_DATA.items():
             patch.setenv(key, value)
@@ -191,7 +193,18 @@ def built(spark_available: None, tmp_path_factory: pytest.TempPathFactory) -> Bu
     return Built(root / "spark", root / "duckdb", spark_run, raw_columns, mart_columns, spark)
 
 
-def test_run_on_spark_builds_everything_and_skips_the_duckdb_only_steps(built: Built) -> None:
+# What BI sees of a publish on Spark: the views of `marts`, the tables they read,
+# and the record.
+PUBLISHED = {
+    "views": "show views in marts",
+    "build_tables": "show tables in marts__build",
+    "fct_handoffs_view": "show create table marts.fct_handoffs",
+    "publish": "select publish_id, as_of_at from marts._publish",
+    "handoff_rows": "select count(*) from marts.fct_handoffs",
+}
+
+
+def test_run_on_spark_builds_audits_and_publishes_through_views(built: Built) -> None:
     log = built.run.stdout + built.run.stderr
     assert "spark [" in log and "raw._batches" in log  # the mirror's progress
     assert "Completed successfully" in log
@@ -203,9 +216,23 @@ def test_run_on_spark_builds_everything_and_skips_the_duckdb_only_steps(built: B
     assert passed > 500 and no_op <= 5  # the no-ops are the 5 exposures
     assert (built.spark_home / "ingest.duckdb").exists()
     assert not (built.spark_home / "build.duckdb").exists()
-    assert not (built.spark_home / "serving").exists()  # publish is skipped on spark
-    assert (spark_dir(built.spark_home) / "warehouse" / "marts.db" / "fct_handoffs").is_dir()
+    assert not (built.spark_home / "serving").exists()  # no serving file on spark
     assert (spark_dir(built.spark_home) / "metastore_db").is_dir()
+    # Write-audit-publish: dbt built into marts__build, GX audited the DataFrames there
+    # through its Spark engine, and the marts views were repointed at the audited tables.
+    assert "audit passed" in log
+    assert "published: the views of schema marts in Spark" in log
+    ((publish_id, as_of),) = built.spark["publish"]
+    assert as_of == "2025-12-05 12:00:00"  # the run's as-of
+    generation = "__p" + publish_id.replace("-", "_").lower()
+    views = {row[1] for row in built.spark["views"]}
+    assert set(built.mart_columns) | {"_publish"} <= views
+    tables = {row[1] for row in built.spark["build_tables"]}
+    assert {f"{mart}{generation}" for mart in built.mart_columns} <= tables
+    assert not set(built.mart_columns) & tables  # nothing dbt writes is shown to BI
+    assert f"marts__build.fct_handoffs{generation}" in built.spark["fct_handoffs_view"][0][0]
+    docs = built.spark_home / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (docs / "index.html").exists()
 
 
 def test_raw_tables_in_spark_equal_the_ingested_rows(built: Built) -> None:
@@ -244,3 +271,88 @@ def test_every_hand_computed_handoff_holds_on_spark(built: Built) -> None:
         assert actual == {k: as_text(v) for k, v in expected.items()}, key
         assert row["as_of_at"] == str(AS_OF_AT)
         assert row["policy_id"] == "default"
+
+
+def test_a_failing_audit_on_spark_leaves_the_marts_views_unchanged(built: Built) -> None:
+    """Last in this file: it changes the Spark home. A build whose dim_offers grew a
+    column its contract lacks fails the gate, and BI's views keep the last publish."""
+    marts = sorted(built.mart_columns)
+    ddl = {
+        f"copy {m}": f"create table marts__build.`{m}` as select * from marts.`{m}`"
+        for m in marts
+        if m != "dim_offers"
+    }
+    ddl["break"] = (
+        "create table marts__build.dim_offers as "
+        "select *, cast(null as string) as contact_email from marts.dim_offers"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in SMALL_DATA.items():
+            patch.setenv(key, value)
+        spark_query(built.spark_home, ddl)
+    env = {**os.environ, **SMALL_DATA}
+    env.pop("HANDOFF_TARGET", None)
+    proc = subprocess.run(
+        [str(HANDOFF), "publish", "--target", "spark", "--home", str(built.spark_home)]
+        + ["--as-of", AS_OF],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "the audit failed" in proc.stderr
+    assert "marts.dim_offers: has exactly the columns of its dbt contract" in proc.stderr
+    assert "unexpected ['contact_email']" in proc.stderr
+    assert "marts unchanged: the views of schema marts in Spark" in proc.stdout
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in SMALL_DATA.items():
+            patch.setenv(key, value)
+        after = spark_query(built.spark_home, PUBLISHED)
+    for name in ("publish", "fct_handoffs_view", "handoff_rows", "views"):
+        assert after[name] == built.spark[name], name
+
+
+def test_a_new_batch_is_appended_to_sparks_raw_layer(built: Built, tmp_path: Path) -> None:
+    """After the first load, a new batch costs its own rows: Spark's raw layer gets the
+    new load appended (the ledger last), not the whole layer copied again; a run with
+    nothing new starts no Spark session at all."""
+    landing = tmp_path / "landing"
+    late = landing / "salesforce" / "2026-01-15"
+    late.mkdir(parents=True)
+    (late / "Lead.csv").write_text(
+        "Id,CreatedDate,LastModifiedDate,Status,LeadSource,OwnerId,IsConverted,Email\n"
+        "00Q9z000000LATE1AAA,2026-01-14T10:00:00.000+0000,2026-01-14T10:00:00.000+0000,"
+        "Open - Not Contacted,Web,,false,late@example.com\n"
+    )
+    before = mirror_record(built.spark_home)
+    assert before is not None and not before["pending"]
+    lines: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in SMALL_DATA.items():
+            patch.setenv(key, value)
+        with duckdb.connect(str(built.spark_home / "ingest.duckdb")) as duck:
+            ingest(landing, duck, work_dir=tmp_path / "work")
+            report = mirror_to_spark(duck, built.spark_home, progress=lines.append)
+            leads, loads = duck.execute(
+                "select (select count(*) from raw.salesforce__lead), "
+                "(select count(distinct (batch_id, loaded_at)) from raw._batches)"
+            ).fetchone()
+            again = mirror_to_spark(duck, built.spark_home, progress=lines.append)
+        spark = spark_query(
+            built.spark_home,
+            {
+                "leads": "select count(*) from raw.salesforce__lead",
+                "loads": "select count(distinct batch_id, loaded_at) from raw._batches",
+            },
+        )
+    assert [batch for batch, _ in report.copied] == ["salesforce/2026-01-15"]
+    assert report.already_there == len(before["loads"])
+    assert "spark: exported 1 new load(s) of" in "\n".join(lines)
+    assert any("raw.salesforce__lead: 1 appended" in line for line in lines)
+    assert not any("replacing it whole" in line for line in lines)
+    assert again.copied == [] and again.already_there == loads
+    assert spark["leads"] == [[leads]] and spark["loads"] == [[loads]]
+    after = mirror_record(built.spark_home)
+    assert len(after["loads"]) == len(before["loads"]) + 1 and not after["pending"]

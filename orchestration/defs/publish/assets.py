@@ -21,12 +21,6 @@ from orchestration.project import test_marts
 )
 def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.MaterializeResult:
     settings = handoff.get()
-    if settings.target == "spark":
-        context.log.info(
-            "publish: the spark target serves BI from the schema dbt builds, `marts`; "
-            'no audit or swap there yet (README, "Running on Spark")'
-        )
-        return dg.MaterializeResult(metadata={"skipped": f"target {settings.target}"})
     with build_lock(settings.home, "publish", progress=context.log.info):
         record = read_audit(settings, context.run_id)
         if record is None or not record.get("passed"):
@@ -40,12 +34,15 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
                     + "\n".join(f"  {p}" for p in problems)
                     + f"\nNothing was published: {_published_where(settings)} is unchanged."
                 )
-            report = run_audit(
-                settings,
-                progress=context.log.info,
-                data_docs=True,
-                tables={f"marts.{m}" for m in MART_KEYS},
-            )
+            tables = {f"marts.{m}" for m in MART_KEYS}
+            if settings.target == "spark":
+                from handoff.engines import spark
+
+                report = spark.audit(settings, tables, progress=context.log.info)
+            else:
+                report = run_audit(
+                    settings, progress=context.log.info, data_docs=True, tables=tables
+                )
             if not report.passed:
                 raise dg.Failure(
                     description=str(AuditFailed(report))
@@ -54,8 +51,13 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
             audited, profiles = report.fingerprints, report.profiles
         else:
             audited, profiles = record["fingerprints"], record.get("profiles") or {}
-        publisher = publish_postgres if settings.target == "postgres" else publish_marts
-        published = publisher(settings, progress=context.log.info, audited=audited)
+        if settings.target == "spark":
+            from handoff.engines import spark
+
+            published = spark.publish(settings, audited, progress=context.log.info)
+        else:
+            publisher = publish_postgres if settings.target == "postgres" else publish_marts
+            published = publisher(settings, progress=context.log.info, audited=audited)
         # what the next audit compares row counts and rates with
         record_published_profiles(settings, published.publish_id, profiles)
         docs = publish_docs(settings, progress=context.log.info)
