@@ -167,8 +167,9 @@ def _sample_as_of(landing: Path) -> str | None:
 @click.option(
     "--as-of",
     "as_of",
-    help="Instant the SLAs are judged at (ISO 8601, UTC if no offset; default now, or the "
-    "sample's extraction time when running on the generated sample).",
+    help="Instant the SLAs are judged at (ISO 8601, UTC if no offset; default now, the "
+    "sample's extraction time on the generated sample, or the end of the data when the "
+    "extracts end more than 7 days before now).",
 )
 @click.option("--target", help="dbt target in profiles/profiles.yml (default duckdb).")
 @click.option(
@@ -222,6 +223,17 @@ def run(
         _fail(f"the landing folder {settings.landing} does not exist")
     if as_of is None and not os.environ.get("HANDOFF_AS_OF"):
         as_of = _sample_as_of(settings.landing)
+        if as_of is None:
+            # an old export is judged where it ends, not today (README, "The as-of")
+            from handoff.check import STALE_AFTER, default_as_of, extracts_newest
+
+            end = default_as_of(extracts_newest(settings))
+            if end is not None:
+                as_of = end.isoformat(sep=" ")
+                _say(
+                    f"the extracts end at {as_of} UTC, more than {STALE_AFTER.days} days "
+                    "before now: judging at the end of the data (give --as-of to choose)"
+                )
     if as_of:
         try:
             os.environ["HANDOFF_AS_OF"] = parse_as_of(as_of).isoformat(sep=" ")
