@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from handoff.settings import Settings, parse_as_of, project_dir
+from handoff.settings import Settings, packaged_dir, parse_as_of, project_dir
 
 SAMPLE_LEADS = 4000
 SAMPLE_SEED = 42
@@ -124,6 +124,9 @@ class _Main(click.Group):
 @click.version_option(package_name="handoff")
 def main() -> None:
     """handoff: the marketing–sales handoff warehouse (ingest → dbt → marts)."""
+    # The home as an absolute path for every child process: dbt's profile reads it,
+    # and dbt runs in the project folder (the installed package's, outside a checkout).
+    os.environ["HANDOFF_HOME"] = str(Path(os.environ.get("HANDOFF_HOME") or ".handoff").resolve())
 
 
 @main.command()
@@ -415,7 +418,7 @@ def dashboard(home: Path | None, port: int, address: str, headless: bool) -> Non
     serving = serving_path(settings)
     if not serving.exists():
         _fail(f"nothing is published yet at {serving}: run `handoff run` first")
-    app = project_dir() / "dashboard" / "app.py"
+    app = packaged_dir() / "dashboard" / "app.py"
     if not app.exists():
         _fail(f"the scorecard app {app} is missing (run handoff from its source checkout)")
     command = [
@@ -492,6 +495,20 @@ def dagster(home: Path | None, target: str | None, port: int, address: str) -> N
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     sys.exit(server.wait())
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def init(directory: Path) -> None:
+    """Write an editable project into DIRECTORY: the seeds (mappings, teams, SLA
+    policy, holidays) and profiles to change, and a dbt_project.yml that builds the
+    models handoff ships. Run handoff from DIRECTORY (or set HANDOFF_PROJECT_DIR)."""
+    from handoff.project import init_project
+
+    if directory.exists() and any(directory.iterdir()):
+        _fail(f"{directory} is not empty: give a new or empty folder for the project")
+    written = init_project(directory)
+    _say(f"wrote {len(written)} files to {directory}: edit seeds/*.csv, then run handoff there")
 
 
 if __name__ == "__main__":
