@@ -2,8 +2,10 @@
 
 The landing is ingested for real — the same discovery, readers, header mapping, typing
 and quarantine as ``handoff run`` — but into a throwaway DuckDB file in a temporary
-folder that holds a copy of the home's ledger, so files already loaded show as such.
-The home, its build database and its work folder are not touched."""
+folder that holds a copy of the home's ledger, so files already loaded show as such;
+``rpt_unmapped_values`` is built there with dbt to list the values no seed maps. The
+home, its build database and its work folder are not touched. The default as-of rule
+(:func:`default_as_of`) is shared with ``handoff run``."""
 
 from __future__ import annotations
 

@@ -350,8 +350,9 @@ def publish(home: Path | None, as_of: str | None) -> None:
     help="Home whose ledger says what is already loaded (default ./.handoff).",
 )
 def check(landing: Path | None, home: Path | None) -> None:
-    """Dry run: what `handoff run` would load, quarantine, reject or not read, and the
-    data's time span. Changes nothing; exits 1 when a batch would not load."""
+    """Dry run: what `handoff run` would load, quarantine, reject or not read, the
+    data's time span and the as-of it suggests, and every value no seed maps. Changes
+    nothing; exits 1 when a batch would not load."""
     if home:
         os.environ["HANDOFF_HOME"] = str(home.resolve())
     if landing:
