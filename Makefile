@@ -11,6 +11,8 @@ ifeq ($(PYTHON),)
 $(error handoff needs Python 3.11 or 3.12 on the PATH (python3.12, python3.11 or python3))
 endif
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+# the wheel test (tests/e2e/test_wheel.py) builds and installs with the same uv
+export UV
 VENV := $(CURDIR)/.venv
 export UV_COMPILE_BYTECODE := 1
 export UV_PYTHON_DOWNLOADS := never

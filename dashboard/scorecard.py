@@ -229,14 +229,32 @@ def number(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
+# The currency deal amounts are in (the CRMs' own amounts, not converted): a setting,
+# ``HANDOFF_CURRENCY`` (README, "Scorecard dashboard").
+CURRENCY_ENV = "HANDOFF_CURRENCY"
+
+
+def currency() -> str:
+    return os.environ.get(CURRENCY_ENV, "").strip() or "USD"
+
+
 def money(value: float | None) -> str:
     if value is None or pd.isna(value):
         return "–"
     if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:,.1f} M"
+        return f"{currency()} {value / 1_000_000:,.1f} M"
     if abs(value) >= 10_000:
-        return f"{value / 1_000:,.0f} k"
-    return f"{value:,.0f}"
+        return f"{currency()} {value / 1_000:,.0f} k"
+    return f"{currency()} {value:,.0f}"
+
+
+def label(value: Any) -> Any:
+    """A mart's snake_case value (a channel) as words: ``organic_search`` → ``Organic
+    search``."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

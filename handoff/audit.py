@@ -35,6 +35,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1124,6 +1125,7 @@ def run_audit(
             prune_validation_history(settings.home / "docs" / "gx")
             context.build_data_docs()
             report.docs_index = data_docs_index(settings)
+            offline_data_docs(report.docs_index.parent)
         except Exception as exc:  # noqa: BLE001 — docs are a courtesy, the gate is not
             progress(f"audit: could not build the Data Docs: {exc}")
     return report
@@ -1144,6 +1146,44 @@ def prune_validation_history(gx_root: Path) -> None:
                 if folder.is_dir() and not any(folder.iterdir()):
                     folder.rmdir()
     shutil.rmtree(gx_root / "uncommitted" / "data_docs" / "local_site", ignore_errors=True)
+
+
+# GX's pages load Bootstrap, Font Awesome, jQuery and Vega from CDNs: offline they are
+# unstyled. These references are removed and a stylesheet shipped with handoff is
+# linked instead, with a small script for what the pages do with jQuery
+# (handoff/docs_assets/handoff-offline.css and .js).
+_REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref=[\"']https?://[^>]*>\s*", re.IGNORECASE)
+_REMOTE_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>\s*", re.IGNORECASE
+)
+# GX's logo, fetched with the site's data context id and build time as its query.
+_REMOTE_IMAGE = re.compile(r"(<img\b[^>]*\bsrc=)[\"']https?://[^\"']*[\"']", re.IGNORECASE)
+OFFLINE_CSS = Path(__file__).parent / "docs_assets" / "handoff-offline.css"
+OFFLINE_JS = OFFLINE_CSS.with_suffix(".js")
+
+
+def offline_data_docs(site: Path) -> None:
+    """Make the Data Docs site under ``site`` load nothing from the network: every
+    page's remote stylesheets and scripts are dropped, the local stylesheet and script
+    linked, and GX's remote logo replaced by the copy in the site's own
+    ``static/images``."""
+    styles = site / "static" / "styles"
+    styles.mkdir(parents=True, exist_ok=True)
+    for asset in (OFFLINE_CSS, OFFLINE_JS):
+        shutil.copyfile(asset, styles / asset.name)
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        html = _REMOTE_SCRIPT.sub("", _REMOTE_LINK.sub("", html))
+        here = os.path.relpath(styles, page.parent).replace(os.sep, "/")
+        logo = os.path.relpath(site / "static" / "images" / "logo-long.png", page.parent)
+        html = _REMOTE_IMAGE.sub(rf'\1"{logo.replace(os.sep, "/")}"', html)
+        if OFFLINE_CSS.name not in html:
+            assets = (
+                f'<link rel="stylesheet" href="{here}/{OFFLINE_CSS.name}">\n'
+                f'<script src="{here}/{OFFLINE_JS.name}"></script>\n'
+            )
+            html = html.replace("</head>", assets + "</head>", 1)
+        page.write_text(html, encoding="utf-8")
 
 
 def data_docs_index(settings: Settings) -> Path:

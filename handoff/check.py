@@ -2,11 +2,16 @@
 
 The landing is ingested for real — the same discovery, readers, header mapping, typing
 and quarantine as ``handoff run`` — but into a throwaway DuckDB file in a temporary
-folder that holds a copy of the home's ledger, so files already loaded show as such.
-The home, its build database and its work folder are not touched."""
+folder that holds a copy of the home's ledger, so files already loaded show as such;
+``rpt_unmapped_values`` is built there with dbt to list the values no seed maps. The
+home, its build database and its work folder are not touched. The default as-of rule
+(:func:`default_as_of`) is shared with ``handoff run``."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +25,7 @@ from handoff.ingest.loader import IngestReport, ingest
 from handoff.ingest.tables import ensure_raw_tables, quote
 from handoff.seeds import seed_problems
 from handoff.settings import Settings, project_dir
+from handoff.unmapped import unmapped_lines, unmapped_rows
 
 # An export whose newest instant is older than this is best judged at its own end.
 STALE_AFTER = timedelta(days=7)
@@ -32,6 +38,9 @@ class CheckResult:
     seed_problems: list[str] = field(default_factory=list)
     newest: datetime | None = None
     oldest: datetime | None = None
+    # (crm, field, value, rows, seed) per value no seed maps; None when not built
+    unmapped: list[tuple[str, str, str, int, str]] | None = None
+    unmapped_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -53,6 +62,53 @@ def _copy_ledger(con: Any, ingest_db: Path) -> None:
         con.execute("detach home")
 
 
+def default_as_of(newest: datetime | None, now: datetime | None = None) -> datetime | None:
+    """The as-of a run judges at when none is given (README, "The as-of"): ``None``
+    (now) unless the newest extract instant is more than ``STALE_AFTER`` before now;
+    then that instant, the end of the data."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    if newest is not None and now - newest > STALE_AFTER:
+        return newest
+    return None
+
+
+def _dry_ingest(settings: Settings, tmp: Path) -> tuple[IngestReport, Path]:
+    """Ingest the landing into a throwaway ``build.duckdb`` in ``tmp`` holding a copy
+    of the home's ledger (so files already loaded show as such)."""
+    # named as the duckdb profile names a home's build database
+    db = tmp / "build.duckdb"
+    with duckdb.connect(str(db)) as con:
+        ensure_raw_tables(con)
+        _copy_ledger(con, settings.ingest_db)
+        report = ingest(
+            settings.landing,
+            con,
+            work_dir=tmp / "work",
+            source_timezones=settings.source_timezones,
+        )
+    return report, db
+
+
+def extracts_newest(settings: Settings) -> datetime | None:
+    """The newest last-modified instant of the extracts a run on this home and landing
+    holds: the raw rows already loaded and the landing's files not loaded yet (read
+    into a throwaway database, as ``handoff check`` does; the home is not touched)."""
+    newest = []
+    if settings.ingest_db.exists():
+        with (
+            duckdb.connect(str(settings.ingest_db), read_only=True) as con,
+            contextlib.suppress(duckdb.Error),  # no raw layer yet
+        ):
+            newest.append(_span(con)[1])
+    if settings.landing.exists():
+        with tempfile.TemporaryDirectory(prefix="handoff-as-of-") as tmp:
+            _, db = _dry_ingest(settings, Path(tmp))
+            with duckdb.connect(str(db), read_only=True) as con:
+                newest.append(_span(con)[1])
+    found = [n for n in newest if n is not None]
+    return max(found) if found else None
+
+
 def _span(con: Any) -> tuple[datetime | None, datetime | None]:
     """Earliest and newest last-modified instant of the rows the check loaded."""
     parts = [
@@ -63,6 +119,32 @@ def _span(con: Any) -> tuple[datetime | None, datetime | None]:
     ]
     lo, hi = con.execute(f"select min(lo), max(hi) from ({' union all '.join(parts)})").fetchone()
     return lo, hi
+
+
+def _build_unmapped(tmp: Path) -> str | None:
+    """Build ``rpt_unmapped_values`` (with the seeds and staging models it reads) on
+    the throwaway database in ``tmp``; the error text when dbt fails."""
+    from orchestration.project import dbt_executable
+
+    project = project_dir()
+    proc = subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            *("--select", "+rpt_unmapped_values"),
+            *("--resource-type", "model", "--resource-type", "seed"),
+            *("--project-dir", str(project), "--profiles-dir", str(project / "profiles")),
+            *("--target", "duckdb", "--target-path", str(tmp / "target")),
+            *("--log-path", str(tmp / "logs"), "--quiet"),
+        ],
+        cwd=project,
+        env={**os.environ, "HANDOFF_HOME": str(tmp), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode == 0:
+        return None
+    return (proc.stdout.strip() or proc.stderr.strip() or "dbt failed").splitlines()[-1]
 
 
 def _describe(report: IngestReport, result: CheckResult) -> None:
@@ -103,18 +185,16 @@ def _describe(report: IngestReport, result: CheckResult) -> None:
 def check(settings: Settings, now: datetime | None = None) -> CheckResult:
     """Dry-run the ingest of ``settings.landing`` against the home's ledger."""
     result = CheckResult()
+    problems = seed_problems(project_dir() / "seeds")
     with tempfile.TemporaryDirectory(prefix="handoff-check-") as tmp:
-        db = Path(tmp) / "check.duckdb"
-        with duckdb.connect(str(db)) as con:
-            ensure_raw_tables(con)
-            _copy_ledger(con, settings.ingest_db)
-            report = ingest(
-                settings.landing,
-                con,
-                work_dir=Path(tmp) / "work",
-                source_timezones=settings.source_timezones,
-            )
+        report, db = _dry_ingest(settings, Path(tmp))
+        with duckdb.connect(str(db), read_only=True) as con:
             result.oldest, result.newest = _span(con)
+        if not problems and any(b.status == "loaded" for b in report.batches):
+            result.unmapped_error = _build_unmapped(Path(tmp))
+            if result.unmapped_error is None:
+                with duckdb.connect(str(db), read_only=True) as con:
+                    result.unmapped = unmapped_rows(con)
     result.lines.append(f"landing: {settings.landing}")
     result.lines.append(
         f"found {len(report.batches)} batch(es); ledger of {settings.ingest_db}"
@@ -125,7 +205,7 @@ def check(settings: Settings, now: datetime | None = None) -> CheckResult:
     now = now or datetime.now(UTC).replace(tzinfo=None)
     if result.newest is not None:
         span = f"the new rows' last-modified times run from {result.oldest} to {result.newest}"
-        if now - result.newest > STALE_AFTER:
+        if default_as_of(result.newest, now) is not None:
             span += (
                 f"; that is more than {STALE_AFTER.days} days before now: judge it at the "
                 f"end of the data with --as-of {result.newest.isoformat()}"
@@ -133,7 +213,11 @@ def check(settings: Settings, now: datetime | None = None) -> CheckResult:
         else:
             span += "; the default as-of (now) fits it"
         result.lines.append(span)
-    for problem in seed_problems(project_dir() / "seeds"):
+    if result.unmapped_error:
+        result.lines.append(f"unmapped values could not be listed: {result.unmapped_error}")
+    else:
+        result.lines += unmapped_lines(result.unmapped, top=None)
+    for problem in problems:
         result.seed_problems.append(problem)
         result.lines.append(f"seed: {problem}; a run would stop here")
     if result.would_reject:

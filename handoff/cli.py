@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from handoff.settings import Settings, parse_as_of, project_dir
+from handoff.settings import Settings, packaged_dir, parse_as_of, project_dir
 
 SAMPLE_LEADS = 4000
 SAMPLE_SEED = 42
@@ -124,6 +124,9 @@ class _Main(click.Group):
 @click.version_option(package_name="handoff")
 def main() -> None:
     """handoff: the marketing–sales handoff warehouse (ingest → dbt → marts)."""
+    # The home as an absolute path for every child process: dbt's profile reads it,
+    # and dbt runs in the project folder (the installed package's, outside a checkout).
+    os.environ["HANDOFF_HOME"] = str(Path(os.environ.get("HANDOFF_HOME") or ".handoff").resolve())
 
 
 @main.command()
@@ -167,8 +170,9 @@ def _sample_as_of(landing: Path) -> str | None:
 @click.option(
     "--as-of",
     "as_of",
-    help="Instant the SLAs are judged at (ISO 8601, UTC if no offset; default now, or the "
-    "sample's extraction time when running on the generated sample).",
+    help="Instant the SLAs are judged at (ISO 8601, UTC if no offset; default now, the "
+    "sample's extraction time on the generated sample, or the end of the data when the "
+    "extracts end more than 7 days before now).",
 )
 @click.option("--target", help="dbt target in profiles/profiles.yml (default duckdb).")
 @click.option(
@@ -222,6 +226,17 @@ def run(
         _fail(f"the landing folder {settings.landing} does not exist")
     if as_of is None and not os.environ.get("HANDOFF_AS_OF"):
         as_of = _sample_as_of(settings.landing)
+        if as_of is None:
+            # an old export is judged where it ends, not today (README, "The as-of")
+            from handoff.check import STALE_AFTER, default_as_of, extracts_newest
+
+            end = default_as_of(extracts_newest(settings))
+            if end is not None:
+                as_of = end.isoformat(sep=" ")
+                _say(
+                    f"the extracts end at {as_of} UTC, more than {STALE_AFTER.days} days "
+                    "before now: judging at the end of the data (give --as-of to choose)"
+                )
     if as_of:
         try:
             os.environ["HANDOFF_AS_OF"] = parse_as_of(as_of).isoformat(sep=" ")
@@ -340,8 +355,9 @@ def publish(home: Path | None, as_of: str | None, target: str | None) -> None:
     help="Home whose ledger says what is already loaded (default ./.handoff).",
 )
 def check(landing: Path | None, home: Path | None) -> None:
-    """Dry run: what `handoff run` would load, quarantine, reject or not read, and the
-    data's time span. Changes nothing; exits 1 when a batch would not load."""
+    """Dry run: what `handoff run` would load, quarantine, reject or not read, the
+    data's time span and the as-of it suggests, and every value no seed maps. Changes
+    nothing; exits 1 when a batch would not load."""
     if home:
         os.environ["HANDOFF_HOME"] = str(home.resolve())
     if landing:
@@ -408,7 +424,7 @@ def dashboard(home: Path | None, port: int, address: str, headless: bool) -> Non
     serving = serving_path(settings)
     if not serving.exists():
         _fail(f"nothing is published yet at {serving}: run `handoff run` first")
-    app = project_dir() / "dashboard" / "app.py"
+    app = packaged_dir() / "dashboard" / "app.py"
     if not app.exists():
         _fail(f"the scorecard app {app} is missing (run handoff from its source checkout)")
     command = [
@@ -485,6 +501,20 @@ def dagster(home: Path | None, target: str | None, port: int, address: str) -> N
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     sys.exit(server.wait())
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def init(directory: Path) -> None:
+    """Write an editable project into DIRECTORY: the seeds (mappings, teams, SLA
+    policy, holidays) and profiles to change, and a dbt_project.yml that builds the
+    models handoff ships. Run handoff from DIRECTORY (or set HANDOFF_PROJECT_DIR)."""
+    from handoff.project import init_project
+
+    if directory.exists() and any(directory.iterdir()):
+        _fail(f"{directory} is not empty: give a new or empty folder for the project")
+    written = init_project(directory)
+    _say(f"wrote {len(written)} files to {directory}: edit seeds/*.csv, then run handoff there")
 
 
 if __name__ == "__main__":

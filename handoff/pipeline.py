@@ -296,9 +296,11 @@ def execute_pipeline(
     outcome.summary_lines += _publish_lines(settings, started, result.success)
     if settings.target == "duckdb" and settings.build_db.exists():
         from handoff.status import sla_summary_lines
+        from handoff.unmapped import unmapped_lines, unmapped_rows
 
         with open_read_only(settings.build_db) as con:
             outcome.summary_lines += sla_summary_lines(con)
+            outcome.summary_lines += unmapped_lines(unmapped_rows(con))
     return outcome
 
 

@@ -20,15 +20,28 @@ from pathlib import Path
 from handoff.contract import CRMS
 
 
+def packaged_dir() -> Path:
+    """The dbt project, seeds, profiles and scorecard handoff ships with: the
+    repository root in a checkout, ``handoff/_project`` in an installed wheel."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "dbt_project.yml").exists():
+        return here
+    return Path(__file__).resolve().parent / "_project"
+
+
 def project_dir() -> Path:
-    """The dbt project (the repository root, holding ``dbt_project.yml``)."""
+    """The dbt project runs use: ``HANDOFF_PROJECT_DIR``, else the checkout, else the
+    current folder when it holds a ``dbt_project.yml`` (one ``handoff init`` wrote),
+    else the project in the installed package (README, "Installing")."""
     env = os.environ.get("HANDOFF_PROJECT_DIR")
     if env:
         return Path(env).resolve()
     here = Path(__file__).resolve().parent.parent
     if (here / "dbt_project.yml").exists():
         return here
-    return Path.cwd()
+    if (Path.cwd() / "dbt_project.yml").exists():
+        return Path.cwd()
+    return packaged_dir()
 
 
 def parse_as_of(text: str | None) -> datetime:

@@ -9,6 +9,7 @@ import duckdb
 
 from handoff.ingest.parse import public_reason
 from handoff.settings import Settings
+from handoff.unmapped import unmapped_lines, unmapped_rows
 
 
 def _table_exists(con: Any, schema: str, table: str) -> bool:
@@ -123,6 +124,9 @@ def render_status(settings: Settings) -> tuple[str, bool]:
             sla = sla_summary_lines(con)
             if sla:
                 out += [""] + sla
+            unmapped = unmapped_lines(unmapped_rows(con))
+            if unmapped:
+                out += [""] + unmapped
     from handoff.publish import last_publish, serving_path
 
     record = last_publish(settings)

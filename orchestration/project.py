@@ -87,7 +87,12 @@ def prepare_manifest(target: str = TARGET, as_of: datetime | None = None) -> Pat
         cmd += ["--vars", json.dumps(settings.dbt_vars)]
     proc = subprocess.run(cmd, cwd=project_dir(), env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        detail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+        lines = (proc.stdout + proc.stderr).strip().splitlines()
+        detail = lines[-15:]
+        # a full disk can strike early and scroll away under logging's own tracebacks
+        full = [line for line in lines if "No space left on device" in line]
+        if full and full[0] not in detail:
+            detail = [full[0], *detail]
         raise RuntimeError("dbt could not parse the project:\n" + "\n".join(detail))
     return target_path / "manifest.json"
 

@@ -82,11 +82,12 @@ with left:
         ["handoffs", "sqls_in_window"]
     ].sum()
     by_channel["rate"] = by_channel["sqls_in_window"] / by_channel["handoffs"]
+    by_channel["channel"] = by_channel["channel"].map(sc.label)
     sc.chart(
         alt.Chart(by_channel)
         .mark_bar()
         .encode(
-            y=alt.Y("channel:N", title=None, sort="-x"),
+            y=alt.Y("channel:N", title=None, sort="-x", axis=alt.Axis(labelLimit=0)),
             x=alt.X("rate:Q", title="MQL→SQL", axis=rate_axis),
             color=direction_colour,
             tooltip=[
@@ -153,7 +154,8 @@ sc.chart(
             "maturity:N",
             title=None,
             scale=alt.Scale(domain=["mature", "still open"], range=[[1, 0], [4, 3]]),
-            legend=alt.Legend(orient="top"),
+            # a line, solid or dotted, in the legend (not the points' dot)
+            legend=alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=2),
         ),
         tooltip=[
             alt.Tooltip("cohort_week_start_date:T", title="Week", format="%d %b %Y"),
@@ -191,27 +193,31 @@ if sc.require("fct_speed_to_lead"):
     if speed.empty:
         st.info("No mature month in the chosen range yet.")
     else:
-        sc.chart(
-            alt.Chart(speed)
-            .mark_bar(color=sc.INBOUND)
-            .encode(
-                x=alt.X(
-                    "delay_bucket:N",
-                    title="Time to first touch",
-                    sort=alt.SortField("delay_bucket_order"),
-                    axis=alt.Axis(labelAngle=0),
-                ),
-                y=alt.Y("rate:Q", title="MQL→SQL", axis=rate_axis),
-                tooltip=[
-                    alt.Tooltip("delay_bucket:N", title="First touch"),
-                    alt.Tooltip("handoffs:Q", title="Handoffs"),
-                    alt.Tooltip("sqls:Q", title="SQLs"),
-                    alt.Tooltip("rate:Q", title="MQL→SQL", format=".0%"),
-                ],
-            ),
-            "MQL to SQL rate by time to first touch",
-            height=350,
+        # every bucket labelled: its rate, or "no handoffs" (0 % and no data differ)
+        speed["label"] = [
+            "no handoffs" if not handoffs else sc.pct(rate)
+            for handoffs, rate in zip(speed["handoffs"], speed["rate"], strict=True)
+        ]
+        speed["rate"] = speed["rate"].fillna(0)
+        base = alt.Chart(speed)
+        x = alt.X(
+            "delay_bucket:N",
+            title="Time to first touch",
+            sort=alt.SortField("delay_bucket_order"),
+            axis=alt.Axis(labelAngle=0),
         )
+        bars = base.mark_bar(color=sc.INBOUND).encode(
+            x=x,
+            y=alt.Y("rate:Q", title="MQL→SQL", axis=rate_axis),
+            tooltip=[
+                alt.Tooltip("delay_bucket:N", title="First touch"),
+                alt.Tooltip("handoffs:Q", title="Handoffs"),
+                alt.Tooltip("sqls:Q", title="SQLs"),
+                alt.Tooltip("label:N", title="MQL→SQL"),
+            ],
+        )
+        labels = base.mark_text(dy=-8, color="#333").encode(x=x, y="rate:Q", text="label:N")
+        sc.chart(bars + labels, "MQL to SQL rate by time to first touch", height=350)
 
 st.subheader("How much sales effort does a qualified lead cost?")
 st.caption(
@@ -237,6 +243,7 @@ if sc.require("fct_channel_performance"):
     if perf.empty:
         st.info("No handoff month in the chosen range and channels.")
     else:
+        perf["channel"] = perf["channel"].map(sc.label)
         effort, wins = st.columns(2)
         tooltip = [
             "channel:N",
@@ -254,7 +261,7 @@ if sc.require("fct_channel_performance"):
                 alt.Chart(perf, title="Sales touches per SQL")
                 .mark_bar()
                 .encode(
-                    y=alt.Y("channel:N", title=None, sort="x"),
+                    y=alt.Y("channel:N", title=None, sort="x", axis=alt.Axis(labelLimit=0)),
                     x=alt.X("touches_per_sql:Q", title="Touches per SQL"),
                     color=direction_colour,
                     tooltip=tooltip,
@@ -264,10 +271,10 @@ if sc.require("fct_channel_performance"):
             )
         with wins:
             sc.chart(
-                alt.Chart(perf, title="Deals won")
+                alt.Chart(perf, title="Win rate: deals won of all deals")
                 .mark_bar()
                 .encode(
-                    y=alt.Y("channel:N", title=None, sort="-x"),
+                    y=alt.Y("channel:N", title=None, sort="-x", axis=alt.Axis(labelLimit=0)),
                     x=alt.X("win_rate:Q", title="Win rate", axis=rate_axis),
                     color=direction_colour,
                     tooltip=tooltip,

@@ -25,6 +25,7 @@ offers = sc.query(
     f"""
     select offer_id, offer_name, offer_type, crm, channel, is_inbound,
         sum(leads) as leads, sum(mqls) as mqls, sum(sqls) as sqls,
+        sum(first_touch_leads) as first_touch_leads,
         sum(first_touch_won_deals) as first_touch_won_deals,
         sum(last_touch_won_deals) as last_touch_won_deals,
         sum(first_touch_revenue) as first_touch_revenue,
@@ -61,12 +62,19 @@ kpis[0].metric(
     sc.number(with_leads) if catalogue is None else f"{with_leads} of {catalogue}",
     help="Of every form and campaign in the CRMs (the channel filter applies).",
 )
+# Leads are counted once each (by their first touch on any offer, the month it fell
+# in); per-offer figures count a lead once per offer it met (README, "The command line": what the counts count).
 kpis[1].metric(
     "Leads who met an offer",
-    sc.number(offers["leads"].sum()),
-    help="Per offer, each lead once; a lead who met two offers counts for both.",
+    sc.number(offers["first_touch_leads"].sum()),
+    help="Each lead once, in the month of its first touch on any offer.",
 )
-kpis[2].metric("Of them sales-qualified", sc.number(offers["sqls"].sum()))
+kpis[2].metric(
+    "Lead–offer pairs sales-qualified",
+    sc.number(offers["sqls"].sum()),
+    help="Per offer, each lead that became an SQL once: a lead who met two offers counts "
+    "for both, so this adds up offers, not leads.",
+)
 kpis[3].metric("Deals won", sc.number(offers["first_touch_won_deals"].sum()))
 kpis[4].metric(
     "Revenue influenced",
@@ -199,15 +207,15 @@ sc.chart(
     .mark_bar()
     .encode(
         x=alt.X("yearmonth(month_start_date):T", title="Month", axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("leads:Q", title="Leads who met an offer"),
+        y=alt.Y("leads:Q", title="Lead–offer pairs (each lead once per offer)"),
         color=alt.Color("offer_type:N", title="Offer type", legend=alt.Legend(orient="right")),
         tooltip=[
             alt.Tooltip("month_start_date:T", title="Month", format="%b %Y"),
             alt.Tooltip("offer_type:N", title="Type"),
-            alt.Tooltip("leads:Q", title="Leads"),
-            alt.Tooltip("sqls:Q", title="SQLs"),
+            alt.Tooltip("leads:Q", title="Lead–offer pairs"),
+            alt.Tooltip("sqls:Q", title="Of them SQLs"),
         ],
     ),
-    "Leads per month by offer type",
+    "Lead–offer pairs per month by offer type",
     height=370,
 )

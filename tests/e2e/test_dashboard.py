@@ -167,9 +167,10 @@ def test_marketing_and_sales_figures_match_the_marts(
     # months it touches.
     first, last = at.select_slider(key="weeks").value
     at.switch_page("views/offers.py").run()
-    sqls, revenue = _sql(
+    sqls, revenue, touched = _sql(
         serving,
-        "select sum(sqls), sum(first_touch_revenue) from marts.fct_offer_performance "
+        "select sum(sqls), sum(first_touch_revenue), sum(first_touch_leads) "
+        "from marts.fct_offer_performance "
         "where month_start_date between date_trunc('month', cast(? as date)) and ?",
         [first, last],
     )[0]
@@ -181,7 +182,10 @@ def test_marketing_and_sales_figures_match_the_marts(
         [first, last],
     )[0]
     shown = _metrics(at)
-    assert shown["Of them sales-qualified"] == f"{sqls:,}"
+    assert shown["Lead–offer pairs sales-qualified"] == f"{sqls:,}"
+    # leads counted once each: never more than the leads there are
+    assert shown["Leads who met an offer"] == f"{touched:,}"
+    assert touched <= _sql(serving, "select count(*) from marts.dim_leads")[0][0]
     assert shown["Offers that brought leads"] == f"{with_leads} of {offers}"
     assert revenue > 0
 
@@ -537,5 +541,65 @@ def test_a_real_server_renders_the_charts_in_chromium(
         path = urllib.parse.urlparse(exposure["url"]).path
         page = chromium.open(f"{dashboard_server}{path}", charts=charts)
         assert page["exceptions"] == 0, (path, page["text"][:2000])
+        # the page itself, not Streamlit's "Page not found" dialog over the default page
+        assert "Page not found" not in page["text"], path
+        assert "does not exist" not in page["text"], path
         assert title in page["text"], path
         assert page["drawn"] >= charts, path
+
+
+def _spec(chart: Any) -> dict[str, Any]:
+    return json.loads(chart.proto.spec)
+
+
+def _values(chart: Any) -> list[dict[str, Any]]:
+    """The rows a chart was given (Streamlit sends them beside the spec, as Arrow)."""
+    from streamlit import dataframe_util
+
+    return [
+        row
+        for dataset in chart.proto.datasets
+        for row in dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict(
+            "records"
+        )
+    ]
+
+
+def test_the_charts_say_what_they_show(
+    built_sample: BuiltSample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving = _serving(built_sample.home)
+    monkeypatch.setenv("HANDOFF_CURRENCY", "EUR")
+    at = _app(serving, monkeypatch).run()
+    at.switch_page("views/funnel.py").run()
+    charts = _charts(at)
+    specs = [_spec(chart) for chart in charts]
+    text = json.dumps(specs)
+    # the win-rate chart is titled as a rate, not "Deals won"
+    assert '"title": "Deals won"' not in text
+    assert "Win rate: deals won of all deals" in text
+    # channels as words, never cut short
+    channels = {row["channel"] for chart in charts for row in _values(chart) if "channel" in row}
+    assert "Organic search" in channels
+    assert not any("_" in channel for channel in channels), channels
+    assert '"labelLimit": 0' in text
+    # the cohort legend draws solid and dotted lines, not two identical dots
+    (cohort,) = [spec for spec in specs if "strokeDash" in json.dumps(spec)]
+    legend = cohort["encoding"]["strokeDash"]["legend"]
+    assert legend["symbolType"] == "stroke"
+    # each speed-to-lead bucket carries its label: a rate, or "no handoffs"
+    ((speed, speed_chart),) = [
+        (spec, chart)
+        for spec, chart in zip(specs, charts, strict=True)
+        if "delay_bucket" in json.dumps(spec)
+    ]
+    assert any(layer["mark"]["type"] == "text" for layer in speed["layer"])
+    rows = _values(speed_chart)
+    assert rows and all(row["label"] for row in rows)
+    assert all(
+        row["label"] == ("no handoffs" if not row["handoffs"] else f"{100 * row['rate']:.0f} %")
+        for row in rows
+    )
+    # revenue in the configured currency
+    at.switch_page("views/offers.py").run()
+    assert _metrics(at)["Revenue influenced"].startswith("EUR ")

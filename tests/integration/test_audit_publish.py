@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,17 @@ def test_serving_copy_parquet_and_docs(built):
     gx_index = built / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert gx_index.exists()
     assert not list((built / "serving").glob(".*.tmp*"))
+    # the Data Docs are styled offline: no page loads a stylesheet, script or image from
+    # the network, and each links the stylesheet and script shipped beside it
+    site = gx_index.parent
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > len(marts)
+    remote = re.compile(r"<(link|script|img)\b[^>]*\b(href|src)=[\"']https?:", re.IGNORECASE)
+    for page in pages:
+        html = page.read_text()
+        assert not remote.search(html), (page, remote.search(html))
+        assert "handoff-offline.css" in html and "handoff-offline.js" in html, page
+    assert (site / "static" / "styles" / "handoff-offline.css").stat().st_size > 1000
 
 
 READER = textwrap.dedent(

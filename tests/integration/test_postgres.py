@@ -348,6 +348,8 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
     # the alignment marts build on PostgreSQL too, and reconcile with the handoffs
     for mart in ("dim_offers", "fct_offer_performance", "fct_channel_performance"):
         assert pg_query(f"select count(*) > 0 from marts.{mart}") == [(True,)], mart
+    # the unmapped-values report builds there too (the sample maps every value)
+    assert pg_query("select count(*) from marts.rpt_unmapped_values") == [(0,)]
     assert pg_query(
         "select (select sum(mqls) from marts.fct_channel_performance) "
         "= (select count(*) from marts.fct_handoffs), "

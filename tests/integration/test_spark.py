@@ -251,7 +251,8 @@ def test_every_mart_on_spark_equals_the_mart_on_duckdb(built: Built) -> None:
         expected = duck_query(
             built.duck_home / "build.duckdb", f"select {', '.join(columns)} from marts.{mart}"
         )
-        assert len(expected) > 0, mart
+        # rpt_unmapped_values is empty: the sample maps every value
+        assert len(expected) > 0 or mart == "rpt_unmapped_values", mart
         assert_same_rows(built.spark[f"marts.{mart}"], expected, mart)
 
 

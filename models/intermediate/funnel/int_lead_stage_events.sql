@@ -78,9 +78,12 @@ opportunity_history as (
 
 ),
 
+-- a row without a stage names a known value that moves no stage
 stage_map as (
 
     select * from {{ ref('lifecycle_stage_map') }}
+
+    where stage is not null
 
 ),
 
@@ -552,13 +555,107 @@ salesforce_conversion_events as (
 
 ),
 
-salesforce_events as (
+salesforce_mapped_events as (
 
     select * from salesforce_status_events
 
     union all
 
     select * from salesforce_conversion_events
+
+),
+
+-- a converted lead (IsConverted) is at least `sql` whatever its Status says (one the
+-- stage map does not know, e.g. `Converted`): when nothing above made it sql or
+-- later, it enters sql when LeadHistory sets its current Status or records the
+-- conversion, else on ConvertedDate (00:00 UTC), else at its last modification
+-- (both flagged)
+salesforce_converted_reached as (
+
+    select distinct lead_id
+
+    from salesforce_mapped_events
+
+    where stage in ('sql', 'opportunity', 'customer')
+
+),
+
+salesforce_conversion_history as (
+
+    select
+        status_history.lead_id,
+        min(status_history.changed_at) as converted_at
+
+    from status_history
+
+    inner join salesforce_leads
+        on
+            status_history.lead_id = salesforce_leads.lead_id
+            and status_history.new_value = salesforce_leads.status
+
+    group by status_history.lead_id
+
+    union all
+
+    select
+        lead_id,
+        min(changed_at) as converted_at
+
+    from lead_history
+
+    where field_name = 'leadConverted'
+
+    group by lead_id
+
+),
+
+salesforce_conversion_times as (
+
+    select
+        lead_id,
+        min(converted_at) as converted_at
+
+    from salesforce_conversion_history
+
+    group by lead_id
+
+),
+
+salesforce_converted_floor_events as (
+
+    select
+        salesforce_leads.lead_id,
+        'sql' as stage,
+        coalesce(
+            salesforce_conversion_times.converted_at,
+            cast(salesforce_leads.converted_date as {{ dbt.type_timestamp() }}),
+            salesforce_leads.updated_at
+        ) as entered_at,
+        'Lead.IsConverted' as source_detail,
+        salesforce_leads.status as raw_value,
+        salesforce_conversion_times.converted_at is null as is_time_estimated
+
+    from salesforce_leads
+
+    left join salesforce_converted_reached
+        on salesforce_leads.lead_id = salesforce_converted_reached.lead_id
+
+    left join salesforce_conversion_times
+        on salesforce_leads.lead_id = salesforce_conversion_times.lead_id
+
+    where
+        salesforce_leads.is_converted
+        and salesforce_converted_reached.lead_id is null
+
+),
+
+salesforce_events as (
+
+    select * from salesforce_mapped_events
+
+    union all
+
+    select * from salesforce_converted_floor_events
 
 ),
 
