@@ -285,7 +285,10 @@ def _specific_expectations(
             max_value=as_of,
         )
     for column in columns:
-        if column.endswith(("_rate", "_share")):
+        # a rate, a share, a probability and either bound of their intervals (not a
+        # difference of rates, which may be negative)
+        rate = column.removesuffix("_ci_low").removesuffix("_ci_high")
+        if rate.endswith(("_rate", "_share")) or column.startswith("probability_"):
             suite.add(
                 "ExpectColumnValuesToBeBetween",
                 f"{column} is a proportion in [0, 1]",

@@ -45,6 +45,9 @@ MARTS = [
     "fct_offer_performance",
     "fct_channel_performance",
     "fct_team_capacity",
+    "fct_conversion_curves",
+    "fct_inbound_vs_outbound",
+    "fct_marketing_sla_pacing",
 ]
 
 
