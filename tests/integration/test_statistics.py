@@ -92,7 +92,12 @@ def test_the_statistics_marts_are_audited_and_published(built_sample) -> None:
     with duckdb.connect(str(built_sample.home / "build.duckdb"), read_only=True) as con:
         suites = {suite.table: suite for suite in build_suites(con, manifest, datetime(2026, 1, 1))}
     proportions = {
-        table: {e.kwargs["column"] for e in suite.expectations if "proportion" in e.why}
+        table: {
+            e.kwargs["column"]
+            for e in suite.expectations
+            if e.kind == "ExpectColumnValuesToBeBetween"
+            and (e.kwargs.get("min_value"), e.kwargs.get("max_value")) == (0, 1)
+        }
         for table, suite in suites.items()
     }
     assert {

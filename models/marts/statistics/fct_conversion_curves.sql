@@ -31,12 +31,26 @@ handoffs as (
 
 ),
 
--- 0 … 3,650: conversion windows of up to ten years
+digits as (
+
+    {% for digit in range(10) -%}
+        select {{ digit }} as digit{{ ' union all' if not loop.last }}
+    {% endfor %}
+
+),
+
+-- 0 … 9,999: every day of a conversion window of up to 27 years
 days as (
 
-    select cast(generated_number - 1 as integer) as days_since_handoff
+    select ones.digit + 10 * tens.digit + 100 * hundreds.digit + 1000 * thousands.digit as days_since_handoff
 
-    from ({{ dbt.generate_series(3651) }}) as series
+    from digits as ones
+
+    cross join digits as tens
+
+    cross join digits as hundreds
+
+    cross join digits as thousands
 
 ),
 
@@ -356,13 +370,22 @@ final as (
         cast(sql_events as bigint) as sql_events,
         cast(rejection_events as bigint) as rejection_events,
         cast(censored as bigint) as censored,
-        cast(cumulative_sql_share as {{ type_double() }}) as cumulative_sql_share,
+        -- a running sum of shares can pass 1 by a rounding error when every handoff converts
+        cast(least(cumulative_sql_share, 1) as {{ type_double() }}) as cumulative_sql_share,
         cast(
             case
                 when log_log_standard_error is not null
                     then exp(-exp(
-                        ln(-ln(cumulative_sql_share))
-                        + cast(1.959963984540054 as {{ type_double() }}) * log_log_standard_error
+                        -- kept inside [−700, 6.5]: PostgreSQL raises on exp's overflow and
+                        -- underflow; the bound is then 0 or 1 to far below 1e-12 anyway
+                        greatest(
+                            -700,
+                            least(
+                                6.5,
+                                ln(-ln(cumulative_sql_share))
+                                + cast(1.959963984540054 as {{ type_double() }}) * log_log_standard_error
+                            )
+                        )
                     ))
             end as {{ type_double() }}
         ) as cumulative_sql_share_ci_low,
@@ -370,12 +393,20 @@ final as (
             case
                 when log_log_standard_error is not null
                     then exp(-exp(
-                        ln(-ln(cumulative_sql_share))
-                        - cast(1.959963984540054 as {{ type_double() }}) * log_log_standard_error
+                        -- kept inside [−700, 6.5]: PostgreSQL raises on exp's overflow and
+                        -- underflow; the bound is then 0 or 1 to far below 1e-12 anyway
+                        greatest(
+                            -700,
+                            least(
+                                6.5,
+                                ln(-ln(cumulative_sql_share))
+                                - cast(1.959963984540054 as {{ type_double() }}) * log_log_standard_error
+                            )
+                        )
                     ))
             end as {{ type_double() }}
         ) as cumulative_sql_share_ci_high,
-        cast(cumulative_rejection_share as {{ type_double() }}) as cumulative_rejection_share
+        cast(least(cumulative_rejection_share, 1) as {{ type_double() }}) as cumulative_rejection_share
 
     from bounds
 

@@ -39,9 +39,9 @@ as_of as (
 
 business_days as (
 
-    select cast(generated_number as integer) as business_day_of_week
-
-    from ({{ dbt.generate_series(5) }}) as series
+    {% for day in range(1, 6) -%}
+        select {{ day }} as business_day_of_week{{ ' union all' if not loop.last }}
+    {% endfor %}
 
 ),
 
