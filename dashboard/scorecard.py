@@ -272,3 +272,59 @@ def not_applied(current: Filters, name: str, why: str) -> None:
     chosen = {"team": current.teams, "channel": current.channels}[name]
     if chosen:
         st.caption(f"ℹ️ The {name} filter does not apply to this page: {why}.")
+
+
+# The normal 97.5 % quantile: 95 % intervals.
+Z95 = 1.959963984540054
+
+
+def wilson(successes: float, trials: float) -> tuple[float | None, float | None]:
+    """The 95 % Wilson score interval of successes / trials, for rates the page sums
+    over several mart rows (the marts' `<rate>_ci_low/_high` are the same formula,
+    README "Statistics"); (None, None) without trials."""
+    if not trials:
+        return None, None
+    p, z2 = successes / trials, Z95 * Z95
+    centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+    half = Z95 * (p * (1 - p) / trials + z2 / (4 * trials * trials)) ** 0.5 / (1 + z2 / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def with_intervals(frame: pd.DataFrame, successes: str, trials: str) -> pd.DataFrame:
+    """``frame`` with ``ci_low``/``ci_high``: the Wilson interval of each row's rate."""
+    bounds = [wilson(s, n) for s, n in zip(frame[successes], frame[trials], strict=True)]
+    return frame.assign(ci_low=[low for low, _ in bounds], ci_high=[high for _, high in bounds])
+
+
+def points(value: float) -> str:
+    """A difference of rates in percentage points, signed: ``+23``, ``−4``."""
+    rounded = round(100 * value)
+    return f"+{rounded}" if rounded > 0 else ("0" if rounded == 0 else f"−{-rounded}")
+
+
+def interval_points(low: float, high: float) -> str:
+    """A 95 % interval of a difference in points: ``18–28``, or ``−20 to +34`` when a
+    bound is negative."""
+    if round(100 * low) >= 0 and round(100 * high) >= 0:
+        return f"{round(100 * low)}–{round(100 * high)}"
+    return f"{points(low)} to {points(high)}"
+
+
+def inbound_verdict(row: Any) -> str:
+    """One sentence on a month of ``fct_inbound_vs_outbound``: which side converts
+    better beyond chance, by how many points, with the 95 % interval."""
+    if pd.isna(row["mql_to_sql_rate_difference"]):
+        return "Inbound and outbound cannot be compared: one side had no leads."
+    difference = row["mql_to_sql_rate_difference"]
+    interval = interval_points(
+        row["mql_to_sql_rate_difference_ci_low"], row["mql_to_sql_rate_difference_ci_high"]
+    )
+    p_value = row["p_value"]
+    p_text = "" if pd.isna(p_value) else f", p = {p_value:.2f}" if p_value >= 0.01 else ", p < 0.01"
+    if row["is_significant"]:
+        side = "Inbound" if difference > 0 else "Outbound"
+        return f"{side} converts better: {points(difference)} points, 95 % CI {interval}{p_text}."
+    return (
+        f"No clear difference: inbound {points(difference)} points against outbound, "
+        f"95 % CI {interval}{p_text} — within what chance alone gives on this many leads."
+    )

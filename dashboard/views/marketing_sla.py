@@ -4,6 +4,7 @@ enough of them a good fit? (``marts.fct_marketing_sla_weekly``)"""
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import scorecard as sc
 import streamlit as st
 
@@ -68,6 +69,42 @@ kpis[3].metric(
     delta_color="off",
     delta_arrow="off",
 )
+
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+if sc.require("fct_marketing_sla_pacing"):
+    current_segment = str(weekly["segment"].iloc[-1])
+    pacing = sc.query(
+        f"""
+        select week_start_date, business_day_of_week, delivered_so_far, target_mqls,
+            expected_week_end_mqls, probability_of_meeting_target, is_week_complete
+        from {sc.SCHEMA}.fct_marketing_sla_pacing
+        where segment = ?
+        order by week_start_date desc, business_day_of_week desc
+        limit 1
+        """,
+        (current_segment,),
+    )
+    if not pacing.empty and not pacing.iloc[0]["is_week_complete"]:
+        now = pacing.iloc[0]
+        day = DAYS[int(now["business_day_of_week"]) - 1]
+        st.subheader(f"This week (from {now['week_start_date']:%d %b}): will marketing make it?")
+        if pd.isna(now["probability_of_meeting_target"]):
+            st.markdown(
+                f"{int(now['delivered_so_far'])} of {int(now['target_mqls'])} MQLs delivered "
+                f"by {day}'s end; too few complete weeks before this one to forecast (4 needed)."
+            )
+        else:
+            st.markdown(
+                f"**{sc.pct(now['probability_of_meeting_target'])} likely to meet the promise "
+                f"of {int(now['target_mqls'])} by Sunday**: {int(now['delivered_so_far'])} "
+                f"delivered by {day}'s end, about {now['expected_week_end_mqls']:.0f} expected "
+                "by the week's end."
+            )
+            st.caption(
+                "Forecast from the same weekdays of the 12 weeks before: what they delivered "
+                "after this point, added to what this week has so far (README, “Statistics”)."
+            )
 
 chart = weekly.assign(
     outcome=weekly.apply(

@@ -32,7 +32,11 @@ CHROMIUM = "/usr/bin/chromium"
 
 # page file → (title, marts it needs, charts it draws when they are all there)
 PAGES = {
-    "views/marketing_sla.py": ("Did marketing keep its promise?", ["fct_marketing_sla_weekly"], 2),
+    "views/marketing_sla.py": (
+        "Did marketing keep its promise?",
+        ["fct_marketing_sla_weekly", "fct_marketing_sla_pacing"],
+        2,
+    ),
     "views/sales_sla.py": (
         "Did sales follow up on time?",
         ["fct_sales_sla_weekly", "fct_handoffs", "rpt_open_sla_breaches", "dim_owners"],
@@ -40,8 +44,15 @@ PAGES = {
     ),
     "views/funnel.py": (
         "Which leads turn into sales opportunities?",
-        ["fct_funnel_cohorts", "fct_handoffs", "fct_speed_to_lead", "fct_channel_performance"],
-        6,
+        [
+            "fct_funnel_cohorts",
+            "fct_handoffs",
+            "fct_speed_to_lead",
+            "fct_channel_performance",
+            "fct_inbound_vs_outbound",
+            "fct_conversion_curves",
+        ],
+        8,
     ),
     "views/offers.py": (
         "Which offers bring leads that buy?",
@@ -127,6 +138,18 @@ def test_marketing_and_sales_figures_match_the_marts(
     shown = _metrics(at)
     assert shown["Weeks the promise was kept"] == f"{met} of {complete}"
     assert shown[f"Leads delivered, week of {last_week:%d %b}"] == f"{delivered} of {target}"
+    # The current week's pacing: the latest day of the pacing mart, in words.
+    probability, so_far, week_target = _sql(
+        serving,
+        "select probability_of_meeting_target, delivered_so_far, target_mqls "
+        "from marts.fct_marketing_sla_pacing "
+        "order by week_start_date desc, business_day_of_week desc limit 1",
+    )[0]
+    pacing = next(md.value for md in at.markdown if "likely to meet the promise" in md.value)
+    assert pacing.startswith(
+        f"**{100 * probability:.0f} % likely to meet the promise of {week_target} by Sunday**: "
+        f"{so_far} delivered by Wednesday's end"  # the sample's as-of: Thursday 1 Jan, 00:00
+    )
 
     at.switch_page("views/sales_sla.py").run()
     handoffs, touched, decided = _sql(
@@ -162,6 +185,34 @@ def test_marketing_and_sales_figures_match_the_marts(
         """,
     )[0]
     assert _metrics(at)["MQL→SQL, inbound"] == _pct(*inbound)
+    # The verdict on inbound against outbound: the latest mature month of the test mart,
+    # in words, with the difference and its 95 % interval in points.
+    month, difference, low, high, significant = _sql(
+        serving,
+        "select month_start_date, mql_to_sql_rate_difference, mql_to_sql_rate_difference_ci_low, "
+        "mql_to_sql_rate_difference_ci_high, is_significant from marts.fct_inbound_vs_outbound "
+        "where is_mature order by month_start_date desc limit 1",
+    )[0]
+    verdict = next(md.value for md in at.markdown if "95 % CI" in md.value)
+
+    def points(value: float) -> str:
+        return f"{round(100 * value):+d}".replace("-", "−")
+
+    assert f"{points(difference)} points" in verdict
+    assert f"95 % CI {points(low)} to {points(high)}" in verdict or (
+        low >= 0 and f"95 % CI {round(100 * low)}–{round(100 * high)}" in verdict
+    )
+    assert verdict.startswith(
+        "**Inbound converts better" if significant else "**No clear difference"
+    )
+    assert f"{month:%B %Y}" in verdict
+    # The conversion curves of the largest channel and fit tier, bands included.
+    curve = next(
+        json.loads(chart.proto.spec)
+        for chart in _charts(at)
+        if "cumulative_sql_share_ci_low" in chart.proto.spec
+    )
+    assert [layer["mark"]["type"] for layer in curve["layer"]] == ["area", "line"]
 
     # The pages show the sidebar's week range (all weeks by default); monthly marts the
     # months it touches.
@@ -512,6 +563,7 @@ def test_a_real_server_renders_the_charts_in_chromium(
     assert page["exceptions"] == 0, page["text"][:2000]
     assert "Did marketing keep its promise?" in page["text"]
     assert "Data as of 01 Jan 2026, 00:00 UTC" in page["text"]
+    assert "likely to meet the promise of 50 by Sunday" in page["text"]  # the week's pacing
     assert "vega-embed" in page["html"]
     assert page["drawn"] >= 2
     png = chromium.screenshot(tmp_path / "marketing_sla.png")
@@ -546,6 +598,14 @@ def test_a_real_server_renders_the_charts_in_chromium(
         assert "does not exist" not in page["text"], path
         assert title in page["text"], path
         assert page["drawn"] >= charts, path
+        if path == "/funnel_cohorts":
+            # the inbound-vs-outbound verdict in words, the curves with their bands
+            assert "95 % CI" in page["text"] and "points" in page["text"], page["text"][:3000]
+            assert "How soon do leads become SQLs" in page["text"]
+            colours, inked = _distinct_colours(
+                chromium.screenshot(tmp_path / "funnel.png").read_bytes()
+            )
+            assert colours > 100 and inked > 0.05, (colours, inked)
 
 
 def _spec(chart: Any) -> dict[str, Any]:

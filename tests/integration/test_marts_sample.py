@@ -46,6 +46,9 @@ MARTS = [
     "fct_channel_performance",
     "fct_team_capacity",
     "rpt_unmapped_values",
+    "fct_conversion_curves",
+    "fct_inbound_vs_outbound",
+    "fct_marketing_sla_pacing",
 ]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import copy_home
+from statsmodels.stats.proportion import proportion_confint
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,20 @@ METRICS = {
     "median_business_minutes_to_first_touch": "week",
     "win_rate": "month",
     "revenue_influenced": "month",
+    "win_rate_ci_low": "month",
+    "win_rate_ci_high": "month",
 }
+# the Wilson intervals of the handoffs' rates, asked for the whole sample at once
+INTERVALS = [
+    f"{rate}_ci_{side}"
+    for rate in (
+        "mql_to_sql_rate",
+        "good_fit_share",
+        "first_touch_sla_rate",
+        "disposition_sla_rate",
+    )
+    for side in ("low", "high")
+]
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +110,9 @@ def answers(mf_project: tuple[Path, dict]) -> dict[str | None, list[dict]]:
     for grain in sorted(set(METRICS.values())):
         metrics = [metric for metric, its in METRICS.items() if its == grain]
         found[grain] = mf_query(mf_project, metrics, f"metric_time__{grain}")
-    found[None] = mf_query(mf_project, ["mql_to_sql_rate", "first_touch_sla_rate"], None)
+    found[None] = mf_query(
+        mf_project, ["mql_to_sql_rate", "first_touch_sla_rate", *INTERVALS], None
+    )
     return found
 
 
@@ -131,6 +147,22 @@ def test_metrics_equal_what_the_marts_say(
         )
     (total,) = answers[None]
     assert float(total["mql_to_sql_rate"]) == pytest.approx(cohorts)
+    # the intervals are statsmodels' Wilson intervals of the sample's counts
+    with duckdb.connect(str(Path(env["HANDOFF_HOME"]) / "build.duckdb"), read_only=True) as con:
+        counts = con.execute(
+            "select count(*), count(*) filter (where is_sql_in_window), "
+            "count(*) filter (where is_good_fit), count(*) filter (where is_first_touched_in_sla), "
+            "count(*) filter (where is_dispositioned_in_sla) from marts.fct_handoffs"
+        ).fetchone()
+    handoffs, *successes = counts
+    for rate, count in zip(
+        ("mql_to_sql_rate", "good_fit_share", "first_touch_sla_rate", "disposition_sla_rate"),
+        successes,
+        strict=True,
+    ):
+        low, high = proportion_confint(count, handoffs, method="wilson")
+        assert float(total[f"{rate}_ci_low"]) == pytest.approx(low, abs=1e-9), rate
+        assert float(total[f"{rate}_ci_high"]) == pytest.approx(high, abs=1e-9), rate
     assert float(total["first_touch_sla_rate"]) == pytest.approx(first_touch)
     by_week = answers["week"]
     assert {

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 from conftest import dbt_build_select
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from handoff.engines.postgres import PostgresUnreachable, connect
 from handoff.ingest.loader import ingest
@@ -356,6 +357,33 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
         "(select sum(handoffs) from marts.fct_team_capacity) "
         "= (select count(*) from marts.fct_handoffs)"
     ) == [(True, True)]
+    # the statistics marts (README "Statistics") build on PostgreSQL, and their figures
+    # are the reference implementations' on PostgreSQL's own counts
+    for mart in ("fct_conversion_curves", "fct_inbound_vs_outbound", "fct_marketing_sla_pacing"):
+        assert pg_query(f"select count(*) > 0 from marts.{mart}") == [(True,)], mart
+    assert pg_query(
+        "select (select sum(at_risk) from marts.fct_conversion_curves where days_since_handoff = 0) "
+        "= (select count(*) from marts.fct_handoffs), "
+        "(select sum(sql_events + rejection_events + censored) from marts.fct_conversion_curves) "
+        "= (select count(*) from marts.fct_handoffs)"
+    ) == [(True, True)]
+    for successes, trials, low, high in pg_query(
+        "select sqls_in_window, handoffs, mql_to_sql_rate_ci_low, mql_to_sql_rate_ci_high "
+        "from marts.fct_funnel_cohorts"
+    ):
+        assert (low, high) == pytest.approx(
+            proportion_confint(successes, trials, method="wilson"), abs=1e-12
+        )
+    tested = pg_query(
+        "select inbound_sqls, inbound_mqls, outbound_sqls, outbound_mqls, p_value "
+        "from marts.fct_inbound_vs_outbound where p_value is not null"
+    )
+    assert tested
+    for inbound_sqls, inbound_mqls, outbound_sqls, outbound_mqls, p_value in tested:
+        _, expected = proportions_ztest(
+            [inbound_sqls, outbound_sqls], [inbound_mqls, outbound_mqls]
+        )
+        assert p_value == pytest.approx(expected, rel=1e-12, abs=1e-15)
     with duckdb.connect(str(home / "ingest.duckdb"), read_only=True) as duck:
         loads = duck.execute(
             "select count(distinct (batch_id, loaded_at)) from raw._batches"

@@ -807,9 +807,60 @@ def test_lifecycle_transitions_of_the_recycled_lead(marts: duckdb.DuckDBPyConnec
     assert not any(r["is_regression"] for r in found)
 
 
+# The statistics marts and interval columns, compared between the engines.
+STATISTICS = {
+    "curves": (
+        "select cohort_month_start_date, channel, fit_tier, days_since_handoff, at_risk, "
+        "sql_events, rejection_events, censored, cumulative_sql_share, "
+        "cumulative_sql_share_ci_low, cumulative_sql_share_ci_high, cumulative_rejection_share "
+        "from marts.fct_conversion_curves "
+        "order by cohort_month_start_date, channel, fit_tier, days_since_handoff"
+    ),
+    "inbound_vs_outbound": (
+        "select month_start_date, inbound_mqls, outbound_mqls, mql_to_sql_rate_difference, "
+        "mql_to_sql_rate_difference_ci_low, mql_to_sql_rate_difference_ci_high, z_statistic, "
+        "p_value, is_significant, is_mature from marts.fct_inbound_vs_outbound "
+        "order by month_start_date"
+    ),
+    "pacing": (
+        "select week_start_date, segment, business_day_of_week, delivered_so_far, "
+        "good_fit_share_so_far, target_mqls, expected_week_end_mqls, "
+        "probability_of_meeting_target, fitted_weeks from marts.fct_marketing_sla_pacing "
+        "order by week_start_date, segment, business_day_of_week"
+    ),
+    "cohort_intervals": (
+        "select cohort_week_start_date, channel, fit_tier, mql_to_sql_rate_ci_low, "
+        "mql_to_sql_rate_ci_high from marts.fct_funnel_cohorts "
+        "order by cohort_week_start_date, channel, fit_tier"
+    ),
+    "sales_intervals": (
+        "select week_start_date, team, owner_id, first_touch_sla_rate_ci_low, "
+        "first_touch_sla_rate_ci_high, disposition_sla_rate_ci_low, disposition_sla_rate_ci_high "
+        "from marts.fct_sales_sla_weekly order by week_start_date, team, owner_id"
+    ),
+    "marketing_intervals": (
+        "select week_start_date, segment, good_fit_share_ci_low, good_fit_share_ci_high "
+        "from marts.fct_marketing_sla_weekly order by week_start_date, segment"
+    ),
+    "speed_intervals": (
+        "select month_start_date, channel, delay_bucket, mql_to_sql_rate_ci_low, "
+        "mql_to_sql_rate_ci_high from marts.fct_speed_to_lead "
+        "order by month_start_date, channel, delay_bucket"
+    ),
+    "channel_intervals": (
+        "select month_start_date, channel, is_inbound, mql_to_sql_rate_ci_low, "
+        "mql_to_sql_rate_ci_high, win_rate_ci_low, win_rate_ci_high "
+        "from marts.fct_channel_performance order by month_start_date, channel, is_inbound"
+    ),
+}
+
+
 @pytest.mark.postgres
-def test_known_answers_on_postgres(postgres_env: dict[str, str], tmp_path: Path) -> None:
-    """The same batches built on PostgreSQL (DESIGN §11) give the same answers."""
+def test_known_answers_on_postgres(
+    postgres_env: dict[str, str], tmp_path: Path, marts: duckdb.DuckDBPyConnection
+) -> None:
+    """The same batches built on PostgreSQL (DESIGN §11) give the same answers, and
+    the statistics (README "Statistics") equal the DuckDB build's row for row."""
     from handoff.engines.postgres import connect
 
     landing, home = tmp_path / "landing", tmp_path / "home"
@@ -857,6 +908,10 @@ def test_known_answers_on_postgres(postgres_env: dict[str, str], tmp_path: Path)
                 "order by minutes_overdue"
             )
             breaches = cursor.fetchall()
+            statistics = {}
+            for name, sql in STATISTICS.items():
+                cursor.execute(sql)
+                statistics[name] = [tuple(row) for row in cursor.fetchall()]
     finally:
         pg.close()
     assert sorted(found) == sorted(EXPECTED_HANDOFFS)
@@ -866,6 +921,15 @@ def test_known_answers_on_postgres(postgres_env: dict[str, str], tmp_path: Path)
         (4, 2, pytest.approx(0.5), pytest.approx(0.08), False)
     ]
     assert [tuple(row) for row in sales] == [(2, pytest.approx(202.5))]
+    for name, sql in STATISTICS.items():
+        expected = marts.execute(sql).fetchall()
+        assert expected, name
+        assert len(statistics[name]) == len(expected), name
+        for got, want in zip(statistics[name], expected, strict=True):
+            assert got == tuple(
+                pytest.approx(value, rel=1e-9, abs=1e-12) if isinstance(value, float) else value
+                for value in want
+            ), (name, got, want)
     assert [tuple(row) for row in breaches] == [
         ("disposition", -600),
         ("disposition", 840),

@@ -154,6 +154,8 @@ final as (
             case when mqls > 0 then cast(sqls as {{ type_double() }}) / mqls end
             as {{ type_double() }}
         ) as mql_to_sql_rate,
+        {{ wilson_interval('sqls', 'mqls', 'low') }} as mql_to_sql_rate_ci_low,
+        {{ wilson_interval('sqls', 'mqls', 'high') }} as mql_to_sql_rate_ci_high,
         cast(median_days_mql_to_sql as {{ type_double() }}) as median_days_mql_to_sql,
         cast(opportunities as bigint) as opportunities,
         cast(won_deals as bigint) as won_deals,
@@ -161,6 +163,8 @@ final as (
             case when opportunities > 0 then cast(won_deals as {{ type_double() }}) / opportunities end
             as {{ type_double() }}
         ) as win_rate,
+        {{ wilson_interval('won_deals', 'opportunities', 'low') }} as win_rate_ci_low,
+        {{ wilson_interval('won_deals', 'opportunities', 'high') }} as win_rate_ci_high,
         cast(won_revenue as {{ type_double() }}) as won_revenue,
         cast(sales_touches as bigint) as sales_touches,
         cast(

@@ -49,6 +49,8 @@ final as (
         cast(opportunities as bigint) as opportunities,
         cast(customers as bigint) as customers,
         cast(cast(sqls_in_window as {{ type_double() }}) / handoffs as {{ type_double() }}) as mql_to_sql_rate,
+        {{ wilson_interval('sqls_in_window', 'handoffs', 'low') }} as mql_to_sql_rate_ci_low,
+        {{ wilson_interval('sqls_in_window', 'handoffs', 'high') }} as mql_to_sql_rate_ci_high,
         cast(conversion_window_days as integer) as conversion_window_days,
         {{ dbt.dateadd('day', '7 + conversion_window_days', 'cohort_week_start_date') }} <= as_of_at
             as is_mature

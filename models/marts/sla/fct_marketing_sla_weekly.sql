@@ -173,6 +173,8 @@ final as (
                     then cast(good_fit_mqls as {{ type_double() }}) / delivered_mqls
             end as {{ type_double() }}
         ) as good_fit_share,
+        {{ wilson_interval('good_fit_mqls', 'delivered_mqls', 'low') }} as good_fit_share_ci_low,
+        {{ wilson_interval('good_fit_mqls', 'delivered_mqls', 'high') }} as good_fit_share_ci_high,
         min_good_fit_share,
         cast(
             case

@@ -56,7 +56,11 @@ final as (
         cast(cast(first_touched_in_sla as {{ type_double() }}) / handoffs as {{ type_double() }})
             as first_touch_sla_rate,
         cast(cast(dispositioned_in_sla as {{ type_double() }}) / handoffs as {{ type_double() }})
-            as disposition_sla_rate
+            as disposition_sla_rate,
+        {{ wilson_interval('first_touched_in_sla', 'handoffs', 'low') }} as first_touch_sla_rate_ci_low,
+        {{ wilson_interval('first_touched_in_sla', 'handoffs', 'high') }} as first_touch_sla_rate_ci_high,
+        {{ wilson_interval('dispositioned_in_sla', 'handoffs', 'low') }} as disposition_sla_rate_ci_low,
+        {{ wilson_interval('dispositioned_in_sla', 'handoffs', 'high') }} as disposition_sla_rate_ci_high
 
     from weekly
 

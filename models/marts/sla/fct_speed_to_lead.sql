@@ -106,6 +106,8 @@ final as (
         cast(handoffs as bigint) as handoffs,
         cast(sqls as bigint) as sqls,
         cast(cast(sqls as {{ type_double() }}) / handoffs as {{ type_double() }}) as mql_to_sql_rate,
+        {{ wilson_interval('sqls', 'handoffs', 'low') }} as mql_to_sql_rate_ci_low,
+        {{ wilson_interval('sqls', 'handoffs', 'high') }} as mql_to_sql_rate_ci_high,
         -- every handoff of the month has had its full conversion window
         {{ dbt.dateadd(
             'day',
