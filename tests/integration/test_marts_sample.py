@@ -45,6 +45,8 @@ MARTS = [
     "fct_offer_performance",
     "fct_channel_performance",
     "fct_team_capacity",
+    "fct_offer_attribution",
+    "fct_routing_fairness",
 ]
 
 
