@@ -77,13 +77,16 @@ touch_roles as (
             when coalesce(mql_at, opportunity_at) is null then lead_touches
             else coalesce(last_touch_cutoff_number, 1)
         end as is_last_touch,
+        -- doubles throughout: a decimal division rounds differently on each engine
         greatest(
-            {{ dbt.datediff(
-                'touched_at',
-                'coalesce(opportunity_at, mql_at, last_touched_at)',
-                'second',
-            ) }} / 86400.0,
-            0
+            cast(
+                {{ dbt.datediff(
+                    'touched_at',
+                    'coalesce(opportunity_at, mql_at, last_touched_at)',
+                    'second',
+                ) }} as {{ type_double() }}
+            ) / 86400,
+            cast(0 as {{ type_double() }})
         ) as days_before_reference
 
     from touches_with_stages
@@ -99,7 +102,9 @@ lead_roles as (
         sum(case when not is_first and not is_mql then 1 else 0 end) as u_other_touches,
         sum(case when not is_first and not is_mql and not is_opportunity then 1 else 0 end)
             as w_other_touches,
-        sum(power(2.0, 0 - days_before_reference / {{ half_life_days }})) as decay_weight_total
+        sum(
+            power(cast(2 as {{ type_double() }}), 0 - days_before_reference / {{ half_life_days }})
+        ) as decay_weight_total
 
     from touch_roles
 
@@ -181,7 +186,7 @@ touch_credits as (
                     end
             else (cast(0.1 as {{ type_double() }}) + lead_shares.w_spread) / lead_shares.w_other_touches
         end as w_shaped_credit,
-        power(2.0, 0 - touch_roles.days_before_reference / {{ half_life_days }})
+        power(cast(2 as {{ type_double() }}), 0 - touch_roles.days_before_reference / {{ half_life_days }})
         / lead_shares.decay_weight_total as time_decay_credit
 
     from touch_roles
