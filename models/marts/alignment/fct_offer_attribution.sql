@@ -6,6 +6,8 @@
     each model's totals are the same: the touched leads, their MQLs and SQLs by the
     as-of, and their deals won by the as-of with the revenue (`int_lead_deals`).
     Every month × offer that had a touch has a row under each of the six models.
+    Figures are rounded to 6 decimals: a sum of doubles otherwise differs in its
+    last bits with the order the engine adds them in, run to run.
 -#}
 with
 
@@ -98,11 +100,11 @@ final as (
         cast(monthly.offer_id as {{ dbt.type_string() }}) as offer_id,
         cast(coalesce(offers.offer_name, monthly.offer_id) as {{ dbt.type_string() }}) as offer_name,
         cast(monthly.attribution_model as {{ dbt.type_string() }}) as attribution_model,
-        cast(monthly.credited_leads as {{ type_double() }}) as credited_leads,
-        cast(monthly.credited_mqls as {{ type_double() }}) as credited_mqls,
-        cast(monthly.credited_sqls as {{ type_double() }}) as credited_sqls,
-        cast(monthly.credited_won_deals as {{ type_double() }}) as credited_won_deals,
-        cast(monthly.credited_revenue as {{ type_double() }}) as credited_revenue
+        {{ round_double('monthly.credited_leads', 6) }} as credited_leads,
+        {{ round_double('monthly.credited_mqls', 6) }} as credited_mqls,
+        {{ round_double('monthly.credited_sqls', 6) }} as credited_sqls,
+        {{ round_double('monthly.credited_won_deals', 6) }} as credited_won_deals,
+        {{ round_double('monthly.credited_revenue', 6) }} as credited_revenue
 
     from monthly
 

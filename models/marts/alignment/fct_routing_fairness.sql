@@ -40,8 +40,9 @@ team_months as (
         month_start_date,
         team,
         count(*) as team_handoffs,
-        sum(expected_sqls) as team_expected_sqls,
-        sum(expected_sqls * expected_sqls) as team_expected_sqls_squared
+        -- rounded: a sum of doubles otherwise differs in its last bits run to run
+        {{ round_double('sum(expected_sqls)', 9) }} as team_expected_sqls,
+        {{ round_double('sum(expected_sqls * expected_sqls)', 9) }} as team_expected_sqls_squared
 
     from handoff_months
 
@@ -58,7 +59,7 @@ owner_months as (
         team,
         owner_id,
         count(*) as handoffs,
-        sum(expected_sqls) as expected_sqls
+        {{ round_double('sum(expected_sqls)', 9) }} as expected_sqls
 
     from handoff_months
 
