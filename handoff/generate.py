@@ -53,7 +53,8 @@ Status / stage values (for ``seeds/lifecycle_stage_map.csv``)
       ``Sales Qualified`` → sql, ``Closed - Converted`` → sql (``IsConverted``,
       ``ConvertedDate``, opportunity created), ``Closed - Not Converted`` →
       disqualified, ``Recycled`` → recycled. LeadHistory also carries Field ``created``
-      and ``Owner`` (old/new owner ids; the unassigned owner is a queue ``00G…``).
+      and ``Owner`` (old/new owner ids; the unassigned owner is a queue ``00G…``), each
+      owner change written twice as real exports do: a row of ids, then one of names.
     salesforce ``Opportunity.StageName``: ``Qualification`` → ``Proposal/Price Quote``
       → ``Closed Won`` | ``Closed Lost``.
     hubspot ``lifecyclestage``: ``subscriber`` and ``lead`` → lead,
@@ -108,6 +109,12 @@ Intended rates (the tests check them on the output)
       team owning opportunities, a manager in two teams; 4 marketers, one of whom
       (Marina Costa, Marketing Operations) logs an e-mail on ~8 % of handoffs right
       after the MQL (not a sales touch). ~2 % of leads have no owner (queue).
+    * Routing: a quarter of inbound first MQLs wait 15 min – 3 days (exponential, mean
+      ~8 h of wall clock) before their seller holds them: Salesforce-only leads with a
+      marketer (Lucas Almeida, Sophie Turner) or in the queue, synced leads in the
+      queue, HubSpot-only contacts with a marketer (``hubspot_owner_id`` history in
+      ``contact_property_history``; ``hubspot_owner_assigneddate`` is the seller's
+      assignment). The seller's touch delay counts from the assignment.
     * Touches per touched handoff: inbound ≈ 10, outbound ≈ 28 (the "called 20 times"
       pattern); outbound leads also get 0–5 prospecting touches before the MQL. About
       10 activity rows (Task + Event + engagements) per lead in all.
@@ -625,6 +632,13 @@ def _people(con: duckdb.DuckDBPyConnection, n: int) -> None:
             case when no_owner then null else case team {owner_pick} end end as owner_j,
             case when employees <= 1000 then case {band_case} end else '1000+' end as employee_band,
             floor((2 + {R("sync_lag")} * 4) * 60)::bigint as sync_lag_s,
+            -- routing delay: a quarter of inbound MQLs wait in a queue or with a marketer
+            -- before their seller holds them (first handoff only)
+            case when inbound and is_mql1 and not no_owner and {R("route")} < 0.25
+                then least(floor(3600 * (0.25 + 8 * rexp(idx, 'route_lag'))), 259200)::bigint
+                else 0 end as route_lag_s,
+            case when pop = 'hs' or (pop = 'sf' and {R("route_via")} < 0.5)
+                then 2 + least(floor({R("route_mkt")} * 2), 1)::int end as route_j,
             lower(company_a || company_b) || '.com' as domain,
             company_a || ' ' || company_b || ' ' || company_suffix as company
         from people
@@ -728,7 +742,8 @@ def _handoff_table(con: duckdb.DuckDBPyConnection, h: int, src: str, dst: str, o
                 coalesce(o.conv_mult, 1.0) as _offer_mult,
                 ({t_mql} is not null and u.kind = 'sdr' and {R("never")} >= u.p_never) as _touched,
                 u.median_min * exp(1.1 * rnorm(idx, 'delay{h}')) as _delay,
-                {t_mql} + to_seconds(case when pop = 'sync' then sync_lag_s else 0 end) as _seen
+                {t_mql} + to_seconds(case when pop = 'sync' then sync_lag_s else 0 end)
+                    {"+ to_seconds(route_lag_s)" if h == 1 else ""} as _seen
             from {src}
             left join users as u on u.j = {src}.owner_j
             left join offers as o on o.o = {offer}
@@ -810,9 +825,11 @@ def _finish_people(con: duckdb.DuckDBPyConnection, first_cutoff: str, last_cutof
             case when conv_at is not null and pop = 'hs' then (9000001 + idx * 3)::varchar end as deal_id,
             u.sf_id as owner_sf, u.hs_id as owner_hs, u.full_name as owner_name,
             ae.sf_id as ae_sf, ae.hs_id as ae_hs,
+            ru.sf_id as route_sf, ru.hs_id as route_hs,
             o.campaign_id as conv_campaign_id
         from p
         left join users as u on u.j = p.owner_j
+        left join users as ru on ru.j = p.route_j
         left join users as ae on ae.j = (case p.team {" ".join(f"when '{t}' then {j}" for t, j in AES.items())} end)
         left join offers as o on o.o = (case p.conv_h when 1 then coalesce(p.offer1, p.offer0)
                                                   when 2 then p.offer2 end)
@@ -830,6 +847,7 @@ SF_STATUS = {
 HS_STAGE = {"sql": "salesqualifiedlead", "disqualified": "other", "recycled": "lead"}
 HS_STATUS = {"sql": "OPEN_DEAL", "disqualified": "UNQUALIFIED", "recycled": "BAD_TIMING"}
 QUEUE_ID_EXPR = sfid("00G", "1")
+QUEUE_NAME = "Inbound Leads Queue"
 
 
 def _case(col: str, mapping: dict[str, str]) -> str:
@@ -848,9 +866,11 @@ def _events(con: duckdb.DuckDBPyConnection) -> None:
     parts = [
         f"select idx, sf_created_at as ts, 0 as ord, 'created' as field, null as value, true as hist from people where {sf}",
         f"select idx, sf_created_at, 1, 'Status', case when pop = 'sf' then 'Open - Not Contacted' else 'Marketing Qualified' end, false from people where {sf}",
-        f"select idx, sf_created_at, 2, 'Owner', case when pop = 'sf' and inbound then {QUEUE_ID_EXPR} else coalesce(owner_sf, {QUEUE_ID_EXPR}) end, false from people where {sf}",
+        f"select idx, sf_created_at, 2, 'Owner', case when (pop = 'sf' and inbound) or route_lag_s > 0 then {QUEUE_ID_EXPR} else coalesce(owner_sf, {QUEUE_ID_EXPR}) end, false from people where {sf}",
         "select idx, t_mql1, 3, 'Status', 'Marketing Qualified', true from people where pop = 'sf' and is_mql1",
-        "select idx, t_mql1, 4, 'Owner', owner_sf, true from people where pop = 'sf' and is_mql1 and inbound and owner_sf is not null",
+        # routed leads go to a marketer at the MQL, or stay in the queue
+        "select idx, t_mql1, 4, 'Owner', case when route_lag_s > 0 then route_sf else owner_sf end, true from people where pop = 'sf' and is_mql1 and inbound and owner_sf is not null and (route_lag_s = 0 or route_sf is not null)",
+        f"select idx, t_mql1 + {sync2} + to_seconds(route_lag_s), 13, 'Owner', owner_sf, true from people where {sf} and route_lag_s > 0",
         f"select idx, touch1, 5, 'Status', 'Working - Contacted', true from people where {sf} and touch1 is not null",
         f"select idx, disp1, 6, 'Status', {_case('outcome1', SF_STATUS)}, true from people where {sf} and disp1 is not null",
         f"select idx, conv1, 7, 'Status', 'Closed - Converted', true from people where {sf} and conv1 is not null",
@@ -873,7 +893,8 @@ def _events(con: duckdb.DuckDBPyConnection) -> None:
         f"select idx, created_at, 1, 'hubspot_owner_id', owner_hs, 'CRM_UI' from people where {hs} and not inbound and owner_hs is not null",
         f"select idx, t_mql1, 2, 'lifecyclestage', 'marketingqualifiedlead', 'AUTOMATION_PLATFORM' from people where {hs} and is_mql1",
         f"select idx, t_mql1, 3, 'hs_lead_status', 'NEW', 'AUTOMATION_PLATFORM' from people where {hs} and is_mql1",
-        f"select idx, case when pop = 'sync' then sf_created_at + interval 1 minute else t_mql1 end, 4, 'hubspot_owner_id', owner_hs, case when pop = 'sync' then 'SALESFORCE' else 'AUTOMATION_PLATFORM' end from people where {hs} and is_mql1 and inbound and owner_hs is not null",
+        f"select idx, case when pop = 'sync' then sf_created_at + interval 1 minute else t_mql1 end, 4, 'hubspot_owner_id', case when route_lag_s > 0 then route_hs else owner_hs end, case when pop = 'sync' then 'SALESFORCE' else 'AUTOMATION_PLATFORM' end from people where {hs} and is_mql1 and inbound and owner_hs is not null and not (pop = 'sync' and route_lag_s > 0)",
+        f"select idx, case when pop = 'sync' then sf_created_at + interval 1 minute else t_mql1 end + to_seconds(route_lag_s), 19, 'hubspot_owner_id', owner_hs, case when pop = 'sync' then 'SALESFORCE' else 'AUTOMATION_PLATFORM' end from people where {hs} and is_mql1 and inbound and owner_hs is not null and route_lag_s > 0",
         "select idx, sf_created_at + interval 1 minute, 5, 'salesforceleadid', lead_id, 'SALESFORCE' from people where pop = 'sync' and sf_created_at is not null",
         "select idx, touch1, 6, 'hs_lead_status', 'IN_PROGRESS', 'CRM_UI' from people where pop = 'hs' and touch1 is not null",
         f"select idx, disp1 + {mirror}, 7, 'lifecyclestage', {_case('outcome1', HS_STAGE)}, {src} from people where {hs} and disp1 is not null",
@@ -1256,7 +1277,7 @@ def _export_batch(w: _Writer, k: int, name: str, c: str, cp: str, ui: bool) -> N
         select people.hs_contact_id as contact_id, prop as property, value,
             hsts(ts) as timestamp, source
         from hs_ev join people using (idx)
-        where prop in ('lifecyclestage', 'hs_lead_status') and {win("hs_ev.ts")}
+        where prop in ('lifecyclestage', 'hs_lead_status', 'hubspot_owner_id') and {win("hs_ev.ts")}
         order by idx, k
         """,
         hs_dir / "contact_property_history.csv",
@@ -1292,15 +1313,31 @@ def _export_batch(w: _Writer, k: int, name: str, c: str, cp: str, ui: bool) -> N
         """,
         sf_dir / "Lead.csv",
     )
+    # an owner change is written twice, as Salesforce exports do: ids, then names
+    owner_name = (
+        "coalesce((select full_name from users where users.sf_id = {v}), "
+        f"case when {{v}} = {QUEUE_ID_EXPR} then {_lit(QUEUE_NAME)} end)"
+    )
     w.copy(
         f"""
-        select {sfid("017", "(sf_ev.idx * 16 + ord)")} as "Id", people.lead_id as "LeadId",
-            field as "Field", case when field = 'created' then null else old_value end as "OldValue",
-            case when field = 'created' then null else value end as "NewValue",
-            sfts(ts) as "CreatedDate", 'false' as "IsDeleted"
-        from sf_ev join people using (idx)
-        where hist and {win("sf_ev.ts")}
-        order by idx, k
+        select "Id", "LeadId", "Field", "OldValue", "NewValue", "CreatedDate", "IsDeleted"
+        from (
+            select idx, k, 0 as name_row,
+                {sfid("017", "(sf_ev.idx * 16 + ord)")} as "Id", people.lead_id as "LeadId",
+                field as "Field", case when field = 'created' then null else old_value end as "OldValue",
+                case when field = 'created' then null else value end as "NewValue",
+                sfts(ts) as "CreatedDate", 'false' as "IsDeleted"
+            from sf_ev join people using (idx)
+            where hist and {win("sf_ev.ts")}
+            union all
+            select idx, k, 1 as name_row,
+                {sfid("017", "(sf_ev.idx * 16 + ord + 1099511627776)")}, people.lead_id,
+                field, {owner_name.format(v="old_value")}, {owner_name.format(v="value")},
+                sfts(ts), 'false'
+            from sf_ev join people using (idx)
+            where hist and field = 'Owner' and {win("sf_ev.ts")}
+        )
+        order by idx, k, name_row
         """,
         sf_dir / "LeadHistory.csv",
     )

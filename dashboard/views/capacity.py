@@ -1,5 +1,6 @@
-"""Capacity: does sales have the people to follow up on what marketing hands over?
-(``marts.fct_team_capacity``)"""
+"""Capacity: does sales have the people to follow up on what marketing hands over, and
+is the round robin fair in quality? (``marts.fct_team_capacity``,
+``fct_routing_fairness``, ``dim_owners``)"""
 
 from __future__ import annotations
 
@@ -125,6 +126,83 @@ sc.chart(
     "Open handoffs per week, past a deadline or not",
     height=350,
 )
+
+st.subheader("Is the round robin fair in quality, not just in count?")
+st.caption(
+    "Each seller's share of the team's handoffs (grey) against their share of its expected "
+    "SQLs (blue: each handoff weighted by the recent MQL→SQL rate of its channel and fit "
+    "tier). A star marks a month where the two differ beyond chance (p < 0.05)."
+)
+if sc.require("fct_routing_fairness"):
+    fairness_clause, fairness_params = sc.where(
+        f.months("fairness.month_start_date"), f.team("fairness.team")
+    )
+    names = (
+        f"left join {sc.SCHEMA}.dim_owners as owners on fairness.owner_id = owners.owner_id"
+        if "dim_owners" in sc.marts()
+        else "left join (select null as owner_id, null as owner_name) as owners on false"
+    )
+    fairness = sc.query(
+        f"""
+        select fairness.team,
+            coalesce(owners.owner_name, fairness.owner_id, '(no owner)') as owner_name,
+            sum(fairness.handoffs) as handoffs,
+            sum(fairness.expected_sqls) as expected_sqls,
+            count(*) filter (where fairness.is_beyond_chance) as months_beyond_chance
+        from {sc.SCHEMA}.fct_routing_fairness as fairness
+        {names}
+        {fairness_clause}
+        group by all
+        """,
+        fairness_params,
+    )
+    team_totals = fairness.groupby("team")[["handoffs", "expected_sqls"]].transform("sum")
+    fairness["handoff_share"] = fairness["handoffs"] / team_totals["handoffs"]
+    fairness["expected_sql_share"] = fairness["expected_sqls"] / team_totals["expected_sqls"].where(
+        team_totals["expected_sqls"] > 0
+    )
+    fairness["seller"] = (
+        fairness["owner_name"]
+        + " · "
+        + fairness["team"]
+        + fairness["months_beyond_chance"].map(lambda months: " ★" if months else "")
+    )
+    shares = fairness.melt(
+        id_vars=["seller", "team", "handoffs", "expected_sqls", "months_beyond_chance"],
+        value_vars=["handoff_share", "expected_sql_share"],
+        var_name="share",
+    )
+    shares["share"] = shares["share"].map(
+        {"handoff_share": "Share of handoffs", "expected_sql_share": "Share of expected SQLs"}
+    )
+    sc.chart(
+        alt.Chart(shares)
+        .mark_bar()
+        .encode(
+            y=alt.Y("seller:N", title=None, axis=alt.Axis(labelLimit=260)),
+            yOffset="share:N",
+            x=alt.X("value:Q", title="Share of the team's", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "share:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["Share of handoffs", "Share of expected SQLs"],
+                    range=[sc.NEUTRAL, sc.INBOUND],
+                ),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("seller:N", title="Seller"),
+                alt.Tooltip("share:N", title="What"),
+                alt.Tooltip("value:Q", title="Share", format=".0%"),
+                alt.Tooltip("handoffs:Q", title="Handoffs"),
+                alt.Tooltip("expected_sqls:Q", title="Expected SQLs", format=".1f"),
+                alt.Tooltip("months_beyond_chance:Q", title="Months beyond chance"),
+            ],
+        ),
+        "Each seller's share of handoffs and of expected SQLs",
+        height=max(290, 90 + 36 * fairness["seller"].nunique()),
+    )
 
 st.subheader("Who is on each team?")
 people = roster[(roster["sellers"] > 0) | (roster["marketers"] > 0)].melt(

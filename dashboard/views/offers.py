@@ -1,5 +1,6 @@
 """Feedback loop: which offers (forms, downloads, campaigns) bring leads that sales
-qualifies and that buy? (``marts.fct_offer_performance``, ``dim_offers``)"""
+qualifies and that buy, and which offers each attribution model credits?
+(``marts.fct_offer_performance``, ``fct_offer_attribution``, ``dim_offers``)"""
 
 from __future__ import annotations
 
@@ -190,6 +191,100 @@ with right:
             ),
             "Won revenue by offer, first and last touch",
             height=max(290, 90 + 40 * len(revenue)),
+        )
+
+MODELS = {
+    "first_touch": "First touch",
+    "last_touch": "Last touch",
+    "linear": "Linear",
+    "u_shaped": "U-shaped",
+    "w_shaped": "W-shaped",
+    "time_decay": "Time decay",
+}
+st.subheader("Who gets the credit? Six attribution models")
+st.caption(
+    "Each touched lead's won revenue split over the offers it met: all to the first or the "
+    "last touch, evenly (linear), 40/40/20 around the first touch and the touch before the "
+    "MQL (U-shaped), 30/30/30/10 adding the touch before the opportunity (W-shaped), or more "
+    "to the touches closest to the opportunity (time decay, half-life 7 days). Every model "
+    "hands out the same total; they differ in which offers earn it."
+)
+if sc.require("fct_offer_attribution"):
+    attribution_clause, attribution_params = sc.where(
+        f.months("attribution.month_start_date"), f.channel("offers.channel")
+    )
+    offer_join = (
+        f"left join {sc.SCHEMA}.dim_offers as offers on attribution.offer_id = offers.offer_id"
+        if "dim_offers" in sc.marts()
+        else "left join (select null as offer_id, null as channel) as offers on false"
+    )
+    credited = sc.query(
+        f"""
+        select attribution.offer_id, attribution.offer_name, attribution.attribution_model,
+            sum(attribution.credited_leads) as credited_leads,
+            sum(attribution.credited_sqls) as credited_sqls,
+            sum(attribution.credited_won_deals) as credited_won_deals,
+            sum(attribution.credited_revenue) as credited_revenue
+        from {sc.SCHEMA}.fct_offer_attribution as attribution
+        {offer_join}
+        {attribution_clause}
+        group by attribution.offer_id, attribution.offer_name, attribution.attribution_model
+        """,
+        attribution_params,
+    )
+    credited["model"] = credited["attribution_model"].map(MODELS)
+    credited["label"] = credited["offer_name"].str.slice(0, 48)
+    chosen = st.radio(
+        "Attribution model", list(MODELS.values()), horizontal=True, key="attribution_model"
+    )
+    one = credited[credited["model"] == chosen].nlargest(12, "credited_revenue")
+    left, right = st.columns(2)
+    with left:
+        st.caption(f"Won revenue credited to each offer under {chosen.lower()}: the top 12.")
+        sc.chart(
+            alt.Chart(one)
+            .mark_bar(color=sc.INBOUND)
+            .encode(
+                y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+                x=alt.X("credited_revenue:Q", title="Won revenue", axis=alt.Axis(format="~s")),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Offer"),
+                    alt.Tooltip("credited_revenue:Q", title="Revenue", format=",.0f"),
+                    alt.Tooltip("credited_won_deals:Q", title="Won deals", format=".1f"),
+                    alt.Tooltip("credited_sqls:Q", title="SQLs", format=".1f"),
+                    alt.Tooltip("credited_leads:Q", title="Leads", format=".1f"),
+                ],
+            ),
+            f"Won revenue by offer under the {chosen} model",
+            height=max(290, 90 + 26 * len(one)),
+        )
+    with right:
+        st.caption("The six models side by side: each offer's share of the credited revenue.")
+        totals = credited.groupby("model")["credited_revenue"].transform("sum")
+        credited["revenue_share"] = credited["credited_revenue"] / totals.where(totals > 0)
+        top_offers = list(credited.groupby("label")["credited_revenue"].sum().nlargest(12).index)
+        side = credited[credited["label"].isin(top_offers)]
+        sc.chart(
+            alt.Chart(side)
+            .mark_rect()
+            .encode(
+                y=alt.Y("label:N", title=None, sort=top_offers, axis=alt.Axis(labelLimit=220)),
+                x=alt.X("model:N", title=None, sort=list(MODELS.values())),
+                color=alt.Color(
+                    "revenue_share:Q",
+                    title="Share of revenue",
+                    scale=alt.Scale(scheme="blues"),
+                    legend=alt.Legend(format="%"),
+                ),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Offer"),
+                    alt.Tooltip("model:N", title="Model"),
+                    alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
+                    alt.Tooltip("credited_revenue:Q", title="Revenue", format=",.0f"),
+                ],
+            ),
+            "Share of won revenue by offer under each attribution model",
+            height=max(290, 90 + 26 * len(top_offers)),
         )
 
 st.subheader("Month by month: which kinds of offer bring the leads?")

@@ -30,7 +30,9 @@ if f.channels:
             count(*) filter (where is_first_touched_in_sla) as first_touched_in_sla,
             count(*) filter (where is_dispositioned_in_sla) as dispositioned_in_sla,
             count(*) filter (where is_first_touch_breached) as first_touch_breaches,
-            count(*) filter (where is_disposition_breached) as disposition_breaches
+            count(*) filter (where is_disposition_breached) as disposition_breaches,
+            count(*) filter (where breach_cause = 'routing') as routing_breaches,
+            count(*) filter (where breach_cause = 'rep') as rep_breaches
         from {sc.SCHEMA}.fct_handoffs {clause}
         group by all
     )"""
@@ -47,7 +49,8 @@ weekly = sc.query(
     select weekly.week_start_date, weekly.team, weekly.owner_id,
         coalesce(owners.owner_name, weekly.owner_id, '(no owner)') as owner_name,
         weekly.handoffs, weekly.first_touched_in_sla, weekly.dispositioned_in_sla,
-        weekly.first_touch_breaches, weekly.disposition_breaches
+        weekly.first_touch_breaches, weekly.disposition_breaches,
+        weekly.routing_breaches, weekly.rep_breaches
     from {source} as weekly
     {owner_names}
     {team_clause}
@@ -236,6 +239,45 @@ with right:
         "Owners with the most missed deadlines",
         height=max(250, 90 + 26 * len(top)),
     )
+
+st.subheader("Who lost the time: routing or the rep?")
+st.caption(
+    "Missed first touches per team, by cause. Routing: the deadline passed before a seller "
+    "held the lead (it sat in a queue or with a marketer). Rep: a seller held it in time and "
+    "still touched it late or never."
+)
+causes = {"routing_breaches": "Routing", "rep_breaches": "Rep"}
+by_cause = (
+    weekly.groupby("team", as_index=False)[["first_touch_breaches", *causes]]
+    .sum()
+    .melt(id_vars=["team", "first_touch_breaches"], value_vars=list(causes), var_name="cause")
+)
+by_cause["cause"] = by_cause["cause"].map(causes)
+by_cause["share"] = by_cause["value"] / by_cause["first_touch_breaches"].where(
+    by_cause["first_touch_breaches"] > 0
+)
+sc.chart(
+    alt.Chart(by_cause)
+    .mark_bar()
+    .encode(
+        y=alt.Y("team:N", title=None, sort="-x"),
+        x=alt.X("value:Q", title="Missed first touches"),
+        color=alt.Color(
+            "cause:N",
+            title=None,
+            scale=alt.Scale(domain=list(causes.values()), range=["#8c6bb1", sc.BAD]),
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=[
+            "team:N",
+            alt.Tooltip("cause:N", title="Cause"),
+            alt.Tooltip("value:Q", title="Missed first touches"),
+            alt.Tooltip("share:Q", title="Of the team's missed first touches", format=".0%"),
+        ],
+    ),
+    "Missed first touches by team and cause",
+    height=max(220, 90 + 40 * by_cause["team"].nunique()),
+)
 
 st.subheader("Leads to act on now")
 stamp = sc.published()

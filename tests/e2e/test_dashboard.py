@@ -40,7 +40,7 @@ PAGES = {
     "views/sales_sla.py": (
         "Did sales follow up on time?",
         ["fct_sales_sla_weekly", "fct_handoffs", "rpt_open_sla_breaches", "dim_owners"],
-        3,
+        4,
     ),
     "views/funnel.py": (
         "Which leads turn into sales opportunities?",
@@ -56,10 +56,22 @@ PAGES = {
     ),
     "views/offers.py": (
         "Which offers bring leads that buy?",
-        ["fct_offer_performance", "dim_offers"],
+        ["fct_offer_performance", "fct_offer_attribution", "dim_offers"],
+        6,
+    ),
+    "views/capacity.py": (
+        "Does sales have the people to follow up?",
+        ["fct_team_capacity", "fct_routing_fairness"],
         4,
     ),
-    "views/capacity.py": ("Does sales have the people to follow up?", ["fct_team_capacity"], 3),
+}
+
+
+# text a page shows in the browser besides its title
+PAGE_TEXTS = {
+    "views/sales_sla.py": ["Who lost the time: routing or the rep?"],
+    "views/offers.py": ["Who gets the credit? Six attribution models", "Attribution model"],
+    "views/capacity.py": ["Is the round robin fair in quality, not just in count?"],
 }
 
 
@@ -117,6 +129,23 @@ def test_every_page_runs_on_the_published_sample(
         for chart in _charts(at):
             spec = json.loads(chart.proto.spec)
             assert spec.get("layer") or spec.get("mark"), page
+
+    # The Feedback loop's model switcher: each of the six models draws its chart.
+    at.switch_page("views/offers.py").run()
+    switcher = at.radio(key="attribution_model")
+    assert switcher.options == [
+        "First touch",
+        "Last touch",
+        "Linear",
+        "U-shaped",
+        "W-shaped",
+        "Time decay",
+    ]
+    for model in switcher.options:
+        at.radio(key="attribution_model").set_value(model).run()
+        assert not at.exception, (model, [e.value for e in at.exception])
+        assert len(_charts(at)) == PAGES["views/offers.py"][2], model
+        assert any(f"under {model.lower()}:" in caption.value for caption in at.caption), model
 
 
 def test_marketing_and_sales_figures_match_the_marts(
@@ -571,10 +600,11 @@ def test_a_real_server_renders_the_charts_in_chromium(
     assert colours > 100, colours
     assert inked > 0.05, inked
 
-    page = chromium.open(f"{dashboard_server}/sales_sla", charts=3)
+    page = chromium.open(f"{dashboard_server}/sales_sla", charts=4)
     assert page["exceptions"] == 0, page["text"][:2000]
     assert "Leads to act on now" in page["text"]
-    assert page["drawn"] >= 3
+    assert "Who lost the time: routing or the rep?" in page["text"]
+    assert page["drawn"] >= 4
     colours, inked = _distinct_colours(chromium.screenshot(tmp_path / "sales_sla.png").read_bytes())
     assert colours > 100 and inked > 0.05, (colours, inked)
 
@@ -606,6 +636,8 @@ def test_a_real_server_renders_the_charts_in_chromium(
                 chromium.screenshot(tmp_path / "funnel.png").read_bytes()
             )
             assert colours > 100 and inked > 0.05, (colours, inked)
+        for text in PAGE_TEXTS.get(by_label[exposure["label"]], []):
+            assert text in page["text"], (path, text)
 
 
 def _spec(chart: Any) -> dict[str, Any]:

@@ -23,7 +23,14 @@ from handoff.generate import USERS
 
 pytestmark = pytest.mark.slow
 
-NEW_MARTS = ["dim_offers", "fct_offer_performance", "fct_channel_performance", "fct_team_capacity"]
+NEW_MARTS = [
+    "dim_offers",
+    "fct_offer_performance",
+    "fct_channel_performance",
+    "fct_team_capacity",
+    "fct_offer_attribution",
+    "fct_routing_fairness",
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +57,7 @@ def test_the_new_marts_are_audited_and_published(built_sample) -> None:
         for mart in NEW_MARTS:
             assert scalar(serving, f"select count(*) from marts.{mart}") == published["marts"][mart]
     # the GX gate ran a suite on each of them
-    assert "19 marts" in built_sample.run.stdout + built_sample.run.stderr
+    assert "21 marts" in built_sample.run.stdout + built_sample.run.stderr
 
 
 def test_offers_are_forms_and_campaigns(con: duckdb.DuckDBPyConnection) -> None:
@@ -248,3 +255,93 @@ def test_team_capacity_has_more_sellers_than_marketers(con: duckdb.DuckDBPyConne
     # user counts once
     assert sellers == sum(1 for user in USERS if user[6] in ("sdr", "ae", "manager") and user[9])
     assert marketers == sum(1 for user in USERS if user[6] in ("marketing", "mops") and user[9])
+
+
+def test_attribution_models_share_the_same_totals(con: duckdb.DuckDBPyConnection) -> None:
+    """Each touched lead's credit sums to 1 under every model (README "Who gets the
+    credit"), so the six models' totals are equal and match the first- and
+    last-touch totals of fct_offer_performance."""
+    totals = {
+        model: (leads, mqls, sqls, won, revenue)
+        for model, leads, mqls, sqls, won, revenue in con.execute(
+            "select attribution_model, sum(credited_leads), sum(credited_mqls), "
+            "sum(credited_sqls), sum(credited_won_deals), sum(credited_revenue) "
+            "from marts.fct_offer_attribution group by attribution_model"
+        ).fetchall()
+    }
+    assert set(totals) == {
+        "first_touch",
+        "last_touch",
+        "linear",
+        "u_shaped",
+        "w_shaped",
+        "time_decay",
+    }
+    leads, won, revenue = con.execute(
+        "select sum(first_touch_leads), sum(first_touch_won_deals), sum(first_touch_revenue) "
+        "from marts.fct_offer_performance"
+    ).fetchone() or (0, 0, 0)
+    assert leads > 100 and revenue > 0
+    for model, (m_leads, _, _, m_won, m_revenue) in totals.items():
+        assert m_leads == pytest.approx(leads), model
+        assert m_won == pytest.approx(won), model
+        assert m_revenue == pytest.approx(revenue), model
+        assert totals[model][1:3] == pytest.approx(totals["first_touch"][1:3]), model
+    # the first- and last-touch models credit the offers fct_offer_performance does
+    for model, column in (
+        ("first_touch", "first_touch_revenue"),
+        ("last_touch", "last_touch_revenue"),
+    ):
+        differences = scalar(
+            con,
+            f"""
+            select count(*) from (
+                select month_start_date, offer_id, sum({column}) as revenue
+                from marts.fct_offer_performance group by 1, 2
+            ) as performance
+            full outer join (
+                select month_start_date, offer_id, credited_revenue as revenue
+                from marts.fct_offer_attribution where attribution_model = '{model}'
+            ) as attribution using (month_start_date, offer_id)
+            where abs(coalesce(performance.revenue, 0) - coalesce(attribution.revenue, 0)) > 0.01
+            """,
+        )
+        assert differences == 0, model
+    # the models disagree on which offers earn the revenue, or there is nothing to compare
+    by_offer = con.execute(
+        "select attribution_model, offer_id, sum(credited_revenue) from marts.fct_offer_attribution "
+        "group by 1, 2"
+    ).fetchall()
+    shares = defaultdict(dict)
+    for model, offer, value in by_offer:
+        shares[model][offer] = value
+    assert shares["first_touch"] != pytest.approx(shares["linear"])
+
+
+def test_routing_fairness_shares_add_up(con: duckdb.DuckDBPyConnection) -> None:
+    """Every handoff is counted once in fct_routing_fairness, and within each team and
+    month the handoff and expected-SQL shares each sum to 1."""
+    assert scalar(con, "select sum(handoffs) from marts.fct_routing_fairness") == scalar(
+        con, "select count(*) from marts.fct_handoffs"
+    )
+    bad = scalar(
+        con,
+        """
+        select count(*) from (
+            select month_start_date, team, sum(handoff_share) as handoffs,
+                sum(expected_sql_share) as expected, count(expected_sql_share) as rated
+            from marts.fct_routing_fairness group by 1, 2
+        ) as teams
+        where abs(handoffs - 1) > 1e-9 or (rated > 0 and abs(expected - 1) > 1e-9)
+        """,
+    )
+    assert bad == 0
+    # a flag is never raised without a z beyond 1.96
+    assert (
+        scalar(
+            con,
+            "select count(*) from marts.fct_routing_fairness where is_beyond_chance "
+            "and not abs(share_difference_z) > 1.96",
+        )
+        == 0
+    )

@@ -49,6 +49,8 @@ MARTS = [
     "fct_conversion_curves",
     "fct_inbound_vs_outbound",
     "fct_marketing_sla_pacing",
+    "fct_offer_attribution",
+    "fct_routing_fairness",
 ]
 
 

@@ -40,6 +40,9 @@ METRICS = {
     "revenue_influenced": "month",
     "win_rate_ci_low": "month",
     "win_rate_ci_high": "month",
+    "routing_breaches": "week",
+    "rep_breaches": "week",
+    "attributed_revenue": "month",
 }
 # the Wilson intervals of the handoffs' rates, asked for the whole sample at once
 INTERVALS = [
@@ -111,7 +114,16 @@ def answers(mf_project: tuple[Path, dict]) -> dict[str | None, list[dict]]:
         metrics = [metric for metric, its in METRICS.items() if its == grain]
         found[grain] = mf_query(mf_project, metrics, f"metric_time__{grain}")
     found[None] = mf_query(
-        mf_project, ["mql_to_sql_rate", "first_touch_sla_rate", *INTERVALS], None
+        mf_project,
+        [
+            "mql_to_sql_rate",
+            "first_touch_sla_rate",
+            "routing_breaches",
+            "rep_breaches",
+            "routing_breach_share",
+            *INTERVALS,
+        ],
+        None,
     )
     return found
 
@@ -170,3 +182,40 @@ def test_metrics_equal_what_the_marts_say(
         for row in by_week
         if row["marketing_sla_attainment"] not in ("", None)
     } == {str(week): pytest.approx(value) for week, value in weekly.items()}
+
+
+def test_breach_causes_and_attributed_revenue_by_model(
+    mf_project: tuple[Path, dict], answers: dict[str | None, list[dict]]
+) -> None:
+    """The breach-cause metrics add up to the first-touch breaches of fct_handoffs, and
+    attributed revenue is the same under each of the six models (README "Who gets the
+    credit"): the won revenue credited to first touches in fct_offer_performance."""
+    project, env = mf_project
+    with duckdb.connect(str(Path(env["HANDOFF_HOME"]) / "build.duckdb"), read_only=True) as con:
+        routing, rep = con.execute(
+            "select count(*) filter (where breach_cause = 'routing'), "
+            "count(*) filter (where breach_cause = 'rep') from marts.fct_handoffs"
+        ).fetchone()
+        revenue = con.execute(
+            "select sum(first_touch_revenue) from marts.fct_offer_performance"
+        ).fetchone()[0]
+    (total,) = answers[None]
+    assert (int(float(total["routing_breaches"])), int(float(total["rep_breaches"]))) == (
+        routing,
+        rep,
+    )
+    assert routing > 0 and rep > 0
+    assert float(total["routing_breach_share"]) == pytest.approx(routing / (routing + rep))
+    by_model = mf_query(
+        mf_project, ["attributed_revenue"], "offer_attribution_month__attribution_model"
+    )
+    assert {row["offer_attribution_month__attribution_model"] for row in by_model} == {
+        "first_touch",
+        "last_touch",
+        "linear",
+        "u_shaped",
+        "w_shaped",
+        "time_decay",
+    }
+    for row in by_model:
+        assert float(row["attributed_revenue"]) == pytest.approx(revenue), row

@@ -347,10 +347,30 @@ def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
     assert pg_query("select count(*) > 0 from staging.stg_hubspot__contacts") == [(True,)]
     assert pg_query("select count(*) > 0 from staging.stg_salesforce__leads") == [(True,)]
     # the alignment marts build on PostgreSQL too, and reconcile with the handoffs
-    for mart in ("dim_offers", "fct_offer_performance", "fct_channel_performance"):
+    for mart in (
+        "dim_offers",
+        "fct_offer_performance",
+        "fct_channel_performance",
+        "fct_offer_attribution",
+        "fct_routing_fairness",
+    ):
         assert pg_query(f"select count(*) > 0 from marts.{mart}") == [(True,)], mart
     # the unmapped-values report builds there too (the sample maps every value)
     assert pg_query("select count(*) from marts.rpt_unmapped_values") == [(0,)]
+    # six attribution models, one total (README "Who gets the credit"); every handoff in
+    # the fairness mart once; breach causes split the first-touch breaches
+    assert pg_query(
+        "select count(distinct attribution_model), "
+        "max(revenue) - min(revenue) < 0.01 from ("
+        "select attribution_model, sum(credited_revenue) as revenue "
+        "from marts.fct_offer_attribution group by attribution_model) as models"
+    ) == [(6, True)]
+    assert pg_query(
+        "select (select sum(handoffs) from marts.fct_routing_fairness) "
+        "= (select count(*) from marts.fct_handoffs), "
+        "(select sum(routing_breaches) + sum(rep_breaches) - sum(first_touch_breaches) "
+        "from marts.fct_sales_sla_weekly)"
+    ) == [(True, 0)]
     assert pg_query(
         "select (select sum(mqls) from marts.fct_channel_performance) "
         "= (select count(*) from marts.fct_handoffs), "

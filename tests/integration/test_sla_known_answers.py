@@ -1,4 +1,5 @@
-"""The SLA marts against answers computed by hand (DESIGN §5, §6).
+"""The SLA marts against answers computed by hand (README "Business time", "Who lost
+the time").
 
 Tiny Salesforce (Data Loader layout) and HubSpot (API names) batches are written as
 CSV files, `handoff run` ingests them and builds every model, and each figure of
@@ -63,11 +64,34 @@ Handoffs (lead entering mql); as-of = Friday 2025-12-05 12:00 UTC
   I  HubSpot contact (not synced), Monday 2025-12-01 11:00 EST (16:00): deadlines
      15:00 EST (20:00) and Wednesday 12-03 (22:00); CALL engagement 11:20 EST
      (16:20) → 20 min; hs_lead_status UNQUALIFIED Tuesday 10:00 EST (15:00) →
-     360 + 60 = 420 min. No breach.
+     360 + 60 = 420 min. No breach. HubSpot's own figures: owner assigned at
+     16:00, `hs_time_to_first_engagement` 1 200 000 ms → 20.0 minutes.
+
+Who lost the time (assignment): a seller holds A–D and F–I from the handoff (no
+owner history: the current owner, a seller; I's owner-assigned date is the
+handoff) → assigned_at = handoff_at, 0 minutes to assignment, the rest of the
+wait is the rep's; every first-touch breach among them (B, D #2, F, G) is `rep`.
+E sits in the queue (never assigned): not breached, no cause. In the week of
+2025-10-20 (EDT, UTC-4: window 13:00–21:00 UTC), Sam Seller again; each owner
+change is two LeadHistory rows, ids then names (the name rows must be ignored):
+  J  MQL Tuesday 10-21 14:00, owner queue → Mary Marketer at that instant, →
+     Sam Seller at 20:00 (6 business hours later, 2 after the first-touch deadline
+     18:00): assigned_at 20:00, 360 min to assignment. Touch Wednesday 13:30 →
+     420 + 30 = 450 min, of which 60 + 30 = 90 after the assignment: breached,
+     cause `routing`. Disqualified Wednesday 15:00 → 420 + 120 = 540 min, in time
+     (deadline Thursday 10-23 21:00).
+  K  MQL Tuesday 10-21 15:00, queue → Sam Seller at that instant: assigned at
+     once (0 min). Touch Wednesday 14:00 → 360 + 60 = 420 min (deadline Tuesday
+     19:00): breached, cause `rep`. sql Wednesday 16:00 → 360 + 180 = 540 min.
+  L  MQL Thursday 10-23 13:00 (the window's opening), queue → Sam Seller at that
+     instant, reassigned to Sue Second (also SDR - US East) at 15:00: the owner
+     and assigned_at stay Sam's at 13:00 (0 min). Sue touches Friday 13:30 →
+     480 + 30 = 510 min (deadline Thursday 17:00): breached, cause `rep`; recycled
+     Friday 14:00 → 540 min, in time (deadline Monday 10-27 21:00).
 
 Fit (seeds/fit_rules: Software, 50–1000 employees, United States, a Head/VP/
 Director/Manager title, a point each; A = 4, B = 3): A, D, F tier A; C, H tier B;
-B, E, G, I tier D.
+B, E, G, I, J, K, L tier D.
 """
 
 from __future__ import annotations
@@ -90,9 +114,10 @@ pytestmark = pytest.mark.slow
 
 SELLER = "0058d000000KA01AAA"
 MARKETER = "0058d000000KA02AAA"
+SELLER_2 = "0058d000000KA03AAA"
 QUEUE = "00G8d000000KA01AAA"
 HS_SELLER = "7001"
-LEADS = {key: f"00Q8d000000KA0{key}AA" for key in "ABCDEFGH"}
+LEADS = {key: f"00Q8d000000KA0{key}AA" for key in "ABCDEFGHJKL"}
 CONTACT_I = "501"
 
 
@@ -220,6 +245,62 @@ SALESFORCE_LEADS = {
             ("Marketing Qualified", "Sales Qualified", "2025-12-04 21:00"),
         ],
     ),
+    "J": (
+        "2025-10-20 14:00",
+        SELLER,
+        "Web",
+        "Retail",
+        "10",
+        "France",
+        "Engineer",
+        [
+            ("Open - Not Contacted", "Marketing Qualified", "2025-10-21 14:00"),
+            ("Marketing Qualified", "Working - Contacted", "2025-10-22 13:30"),
+            ("Working - Contacted", "Closed - Not Converted", "2025-10-22 15:00"),
+        ],
+    ),
+    "K": (
+        "2025-10-20 14:00",
+        SELLER,
+        "Web",
+        "Retail",
+        "10",
+        "France",
+        "Engineer",
+        [
+            ("Open - Not Contacted", "Marketing Qualified", "2025-10-21 15:00"),
+            ("Marketing Qualified", "Working - Contacted", "2025-10-22 14:00"),
+            ("Working - Contacted", "Sales Qualified", "2025-10-22 16:00"),
+        ],
+    ),
+    "L": (
+        "2025-10-20 14:00",
+        SELLER_2,
+        "Web",
+        "Retail",
+        "10",
+        "France",
+        "Engineer",
+        [
+            ("Open - Not Contacted", "Marketing Qualified", "2025-10-23 13:00"),
+            ("Marketing Qualified", "Working - Contacted", "2025-10-24 13:30"),
+            ("Working - Contacted", "Recycled", "2025-10-24 14:00"),
+        ],
+    ),
+}
+
+# owner changes: lead → (old id, old name, new id, new name, at); each is written
+# as Salesforce exports it, an id row then a name row
+OWNER_CHANGES = {
+    "J": [
+        (QUEUE, "Inbound Queue", MARKETER, "Mary Marketer", "2025-10-21 14:00"),
+        (MARKETER, "Mary Marketer", SELLER, "Sam Seller", "2025-10-21 20:00"),
+    ],
+    "K": [(QUEUE, "Inbound Queue", SELLER, "Sam Seller", "2025-10-21 15:00")],
+    "L": [
+        (QUEUE, "Inbound Queue", SELLER, "Sam Seller", "2025-10-23 13:00"),
+        (SELLER, "Sam Seller", SELLER_2, "Sue Second", "2025-10-23 15:00"),
+    ],
 }
 
 # task: lead, owner, completed at
@@ -235,6 +316,9 @@ TASKS = [
     ("F", SELLER, "2025-12-03 16:00"),
     ("G", SELLER, "2025-12-05 15:00"),  # after the as-of: not known yet
     ("H", SELLER, "2025-12-04 15:04"),
+    ("J", SELLER, "2025-10-22 13:30"),
+    ("K", SELLER, "2025-10-22 14:00"),
+    ("L", SELLER_2, "2025-10-24 13:30"),
 ]
 
 
@@ -268,6 +352,16 @@ def write_batches(landing: Path) -> None:
                 "Mary",
                 "Marketer",
                 "00E8d000000KA02AAA",
+                "America/New_York",
+                "true",
+                sf("2025-01-01 00:00"),
+            ],
+            [
+                SELLER_2,
+                "sue.second@example.com",
+                "Sue",
+                "Second",
+                "00E8d000000KA01AAA",
                 "America/New_York",
                 "true",
                 sf("2025-01-01 00:00"),
@@ -321,6 +415,21 @@ def write_batches(landing: Path) -> None:
                     "false",
                 ]
             )
+        for number, (old_id, old_name, new_id, new_name, at) in enumerate(
+            OWNER_CHANGES.get(key, []), start=1
+        ):
+            for row_kind, old, new in (("I", old_id, new_id), ("N", old_name, new_name)):
+                history_rows.append(
+                    [
+                        f"0178d000000K{key}{number:02d}{row_kind}A",
+                        LEADS[key],
+                        "Owner",
+                        old,
+                        new,
+                        sf(at),
+                        "false",
+                    ]
+                )
     csv(
         sf_dir / "Lead.csv",
         "Id,FirstName,LastName,Company,Title,Email,Phone,Industry,NumberOfEmployees,Country,"
@@ -374,7 +483,8 @@ def write_batches(landing: Path) -> None:
     csv(
         hs_dir / "contacts.csv",
         "hs_object_id,createdate,lastmodifieddate,lifecyclestage,hs_lead_status,"
-        "hubspot_owner_id,hs_analytics_source,email,firstname,lastname,company,industry,"
+        "hubspot_owner_id,hubspot_owner_assigneddate,hs_time_to_first_engagement,"
+        "hs_analytics_source,email,firstname,lastname,company,industry,"
         "numemployees,country,jobtitle,archived",
         [
             [
@@ -384,6 +494,8 @@ def write_batches(landing: Path) -> None:
                 "marketingqualifiedlead",
                 "UNQUALIFIED",
                 HS_SELLER,
+                hs("2025-12-01 16:00"),
+                "1200000",
                 "ORGANIC_SEARCH",
                 "contact.i@example.org",
                 "Ivy",
@@ -624,6 +736,96 @@ EXPECTED_HANDOFFS = {
 }
 
 
+EXPECTED_HANDOFFS |= {
+    ("J", 1): dict(
+        team="Sales US East",
+        owner_id=SELLER,
+        handoff_at=ts("2025-10-21 14:00"),
+        clock_start_at=ts("2025-10-21 14:00"),
+        first_touch_deadline_at=ts("2025-10-21 18:00"),
+        disposition_deadline_at=ts("2025-10-23 21:00"),
+        first_touch_at=ts("2025-10-22 13:30"),
+        disposition_at=ts("2025-10-22 15:00"),
+        disposition="disqualified",
+        business_minutes_to_first_touch=450,
+        business_minutes_to_disposition=540,
+        is_first_touch_breached=True,
+        is_disposition_breached=False,
+        fit_tier="D",
+        is_good_fit=False,
+        is_open=False,
+    ),
+    ("K", 1): dict(
+        team="Sales US East",
+        owner_id=SELLER,
+        handoff_at=ts("2025-10-21 15:00"),
+        clock_start_at=ts("2025-10-21 15:00"),
+        first_touch_deadline_at=ts("2025-10-21 19:00"),
+        disposition_deadline_at=ts("2025-10-23 21:00"),
+        first_touch_at=ts("2025-10-22 14:00"),
+        disposition_at=ts("2025-10-22 16:00"),
+        disposition="sql",
+        business_minutes_to_first_touch=420,
+        business_minutes_to_disposition=540,
+        is_first_touch_breached=True,
+        is_disposition_breached=False,
+        fit_tier="D",
+        is_good_fit=False,
+        is_open=False,
+    ),
+    ("L", 1): dict(
+        team="Sales US East",
+        owner_id=SELLER,
+        handoff_at=ts("2025-10-23 13:00"),
+        clock_start_at=ts("2025-10-23 13:00"),
+        first_touch_deadline_at=ts("2025-10-23 17:00"),
+        disposition_deadline_at=ts("2025-10-27 21:00"),
+        first_touch_at=ts("2025-10-24 13:30"),
+        disposition_at=ts("2025-10-24 14:00"),
+        disposition="recycled",
+        business_minutes_to_first_touch=510,
+        business_minutes_to_disposition=540,
+        is_first_touch_breached=True,
+        is_disposition_breached=False,
+        fit_tier="D",
+        is_good_fit=False,
+        is_open=False,
+    ),
+}
+
+# (assigned_at, business minutes to assignment, from assignment to first touch,
+#  breach cause, HubSpot's own response minutes): see "Who lost the time" above
+RESPONSIBILITY = {
+    ("A", 1): (ts("2025-11-21 23:30"), 0, 75, None, None),
+    ("B", 1): (ts("2025-11-26 20:00"), 0, 270, "rep", None),
+    ("C", 1): (ts("2025-03-07 21:00"), 0, 90, None, None),
+    ("D", 1): (ts("2025-11-03 15:00"), 0, 60, None, None),
+    ("D", 2): (ts("2025-11-17 14:30"), 0, 330, "rep", None),
+    ("E", 1): (None, None, None, None, None),
+    ("F", 1): (ts("2025-12-02 19:00"), 0, 300, "rep", None),
+    ("G", 1): (ts("2025-12-03 14:00"), 0, None, "rep", None),
+    ("H", 1): (ts("2025-12-04 15:00"), 0, 4, None, None),
+    ("I", 1): (ts("2025-12-01 16:00"), 0, 20, None, 20.0),
+    ("J", 1): (ts("2025-10-21 20:00"), 360, 90, "routing", None),
+    ("K", 1): (ts("2025-10-21 15:00"), 0, 420, "rep", None),
+    ("L", 1): (ts("2025-10-23 13:00"), 0, 510, "rep", None),
+}
+for key, values in RESPONSIBILITY.items():
+    EXPECTED_HANDOFFS[key] |= dict(
+        zip(
+            (
+                "assigned_at",
+                "business_minutes_to_assignment",
+                "business_minutes_assignment_to_first_touch",
+                "breach_cause",
+                "crm_reported_response_minutes",
+            ),
+            values,
+            strict=True,
+        )
+    )
+
+
 def lead_key(lead_id: str) -> str:
     if lead_id == f"hs-{CONTACT_I}":
         return "I"
@@ -695,7 +897,10 @@ def test_marketing_weekly_sla(marts: duckdb.DuckDBPyConnection) -> None:
     )
     assert empty["attainment"] == pytest.approx(0.0)
     assert empty["is_met"] is False
-    assert sum(row["delivered_mqls"] for row in weeks.values()) == 10
+    # week of 10-20: J, K, L (tier D)
+    assert weeks[date(2025, 10, 20)]["delivered_mqls"] == 3
+    assert weeks[date(2025, 10, 20)]["good_fit_mqls"] == 0
+    assert sum(row["delivered_mqls"] for row in weeks.values()) == 13
     # The data begins Wednesday 2025-03-05 15:00 (C created, the earliest record): the
     # week of 03-03 is partial and not judged, like the as-of's own week of 12-01; the
     # 38 weeks between are.
@@ -711,17 +916,20 @@ def test_sales_weekly_sla(marts: duckdb.DuckDBPyConnection) -> None:
         for row in rows(marts, "select * from marts.fct_sales_sla_weekly")
     }
     # (handoffs, touched in SLA, dispositioned in SLA, touch breaches,
-    #  disposition breaches, median business minutes to first touch)
+    #  disposition breaches, median business minutes to first touch,
+    #  routing breaches, rep breaches)
     expected = {
         # F (300, late, open past deadline), G (never, open, not yet due), H (4, sql)
-        (date(2025, 12, 1), "Sales US East", SELLER): (3, 1, 1, 2, 1, 152.0),
-        (date(2025, 12, 1), "Sales US East", HS_SELLER): (1, 1, 1, 0, 0, 20.0),
-        (date(2025, 11, 24), "Sales US East", SELLER): (1, 0, 0, 1, 1, 270.0),
-        (date(2025, 11, 24), "default", None): (1, 1, 0, 0, 1, 180.0),
+        (date(2025, 12, 1), "Sales US East", SELLER): (3, 1, 1, 2, 1, 152.0, 0, 2),
+        (date(2025, 12, 1), "Sales US East", HS_SELLER): (1, 1, 1, 0, 0, 20.0, 0, 0),
+        (date(2025, 11, 24), "Sales US East", SELLER): (1, 0, 0, 1, 1, 270.0, 0, 1),
+        (date(2025, 11, 24), "default", None): (1, 1, 0, 0, 1, 180.0, 0, 0),
         # A (75, disqualified in time), D #2 (330 late, sql in time)
-        (date(2025, 11, 17), "Sales US East", SELLER): (2, 1, 2, 1, 0, 202.5),
-        (date(2025, 11, 3), "Sales US East", SELLER): (1, 1, 1, 0, 0, 60.0),
-        (date(2025, 3, 3), "Sales US East", SELLER): (1, 1, 0, 0, 1, 90.0),
+        (date(2025, 11, 17), "Sales US East", SELLER): (2, 1, 2, 1, 0, 202.5, 0, 1),
+        (date(2025, 11, 3), "Sales US East", SELLER): (1, 1, 1, 0, 0, 60.0, 0, 0),
+        # J (450, routing), K (420, rep), L (510, rep; reassigned but Sam's): median 450
+        (date(2025, 10, 20), "Sales US East", SELLER): (3, 0, 3, 3, 0, 450.0, 1, 2),
+        (date(2025, 3, 3), "Sales US East", SELLER): (1, 1, 0, 0, 1, 90.0, 0, 0),
     }
     assert set(found) == set(expected)
     for key, values in expected.items():
@@ -733,6 +941,8 @@ def test_sales_weekly_sla(marts: duckdb.DuckDBPyConnection) -> None:
             row["first_touch_breaches"],
             row["disposition_breaches"],
             row["median_business_minutes_to_first_touch"],
+            row["routing_breaches"],
+            row["rep_breaches"],
         ) == values, key
 
 
@@ -904,6 +1114,11 @@ def test_known_answers_on_postgres(
             )
             sales = cursor.fetchall()
             cursor.execute(
+                "select first_touch_breaches, routing_breaches, rep_breaches "
+                "from marts.fct_sales_sla_weekly where week_start_date = date '2025-10-20'"
+            )
+            causes = cursor.fetchall()
+            cursor.execute(
                 "select breach_type, minutes_overdue from marts.rpt_open_sla_breaches "
                 "order by minutes_overdue"
             )
@@ -930,6 +1145,7 @@ def test_known_answers_on_postgres(
                 pytest.approx(value, rel=1e-9, abs=1e-12) if isinstance(value, float) else value
                 for value in want
             ), (name, got, want)
+    assert [tuple(row) for row in causes] == [(3, 1, 2)]
     assert [tuple(row) for row in breaches] == [
         ("disposition", -600),
         ("disposition", 840),

@@ -246,7 +246,8 @@ def test_raw_tables_in_spark_equal_the_ingested_rows(built: Built) -> None:
 
 
 def test_every_mart_on_spark_equals_the_mart_on_duckdb(built: Built) -> None:
-    assert len(built.mart_columns) >= 15 and "fct_handoffs" in built.mart_columns
+    assert len(built.mart_columns) >= 17 and "fct_handoffs" in built.mart_columns
+    assert {"fct_offer_attribution", "fct_routing_fairness"} <= set(built.mart_columns)
     for mart, columns in built.mart_columns.items():
         expected = duck_query(
             built.duck_home / "build.duckdb", f"select {', '.join(columns)} from marts.{mart}"

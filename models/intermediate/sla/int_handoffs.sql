@@ -2,7 +2,9 @@
     One row per handoff (DESIGN §5): every entry of a lead into `mql` that is its
     first, or the first after a `recycled`. Owner: the sales owner in force at the
     handoff (owner-change history), else the first assigned after it, else the
-    lead's current owner. Policy: the sla_policy row with the latest
+    lead's current owner. Assignment (README "Who lost the time"): the first time a
+    sales-side owner holds the lead at or after the handoff, from the same owner
+    history with queues and marketers kept in. Policy: the sla_policy row with the latest
     effective_from on or before the handoff date, for the lead's segment or `*`
     (an exact segment wins a tie). First touch, disposition and sql_at look only
     inside the handoff's own window [handoff, next handoff).
@@ -67,6 +69,13 @@ lead_history as (
 property_history as (
 
     select * from {{ ref('stg_hubspot__contact_property_history') }}
+    {{ affected_leads('contact_id', 'hubspot_contact_id') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('stg_hubspot__contacts') }}
     {{ affected_leads('contact_id', 'hubspot_contact_id') }}
 
 ),
@@ -137,11 +146,16 @@ handoff_windows as (
 
 ),
 
--- owner assignments to a CRM user (queues and name rows are not users)
-owner_changes as (
+-- Every owner change: Salesforce LeadHistory `Owner` rows (real exports write a
+-- pair per change, one with ids and one with names: the id row is the one whose
+-- value is a known user or has the shape of a user/queue id), HubSpot owner
+-- history, and HubSpot's date the current owner was assigned. Queues, marketers
+-- and unknown ids stay in: they hold the lead without being a seller.
+owner_timeline as (
 
     select
         leads.lead_id,
+        lead_history.old_value as previous_owner_id,
         lead_history.new_value as owner_id,
         lead_history.changed_at
 
@@ -150,15 +164,24 @@ owner_changes as (
     inner join leads
         on lead_history.lead_id = leads.salesforce_lead_id
 
-    inner join owners
+    left join owners
         on lead_history.new_value = owners.owner_id
 
-    where lead_history.field_name in ('Owner', 'OwnerId')
+    where
+        lead_history.field_name in ('Owner', 'OwnerId')
+        and (
+            owners.owner_id is not null
+            or (
+                length(lead_history.new_value) in (15, 18)
+                and substr(lead_history.new_value, 1, 3) in ('005', '00G')
+            )
+        )
 
     union all
 
     select
         leads.lead_id,
+        cast(null as {{ dbt.type_string() }}) as previous_owner_id,
         property_history.property_value as owner_id,
         property_history.changed_at
 
@@ -167,13 +190,169 @@ owner_changes as (
     inner join leads
         on property_history.contact_id = leads.hubspot_contact_id
 
-    inner join owners
-        on property_history.property_value = owners.owner_id
-
     -- synced people are owned in Salesforce
     where
         property_history.property_name = 'hubspot_owner_id'
         and leads.crm = 'hubspot'
+
+    union all
+
+    select
+        leads.lead_id,
+        cast(null as {{ dbt.type_string() }}) as previous_owner_id,
+        leads.owner_id,
+        contacts.owner_assigned_at as changed_at
+
+    from contacts
+
+    inner join leads
+        on contacts.contact_id = leads.hubspot_contact_id
+
+    where
+        leads.crm = 'hubspot'
+        and contacts.owner_assigned_at is not null
+        and leads.owner_id is not null
+
+),
+
+-- owner assignments to a CRM user (queues and name rows are not users)
+owner_changes as (
+
+    select
+        owner_timeline.lead_id,
+        owner_timeline.owner_id,
+        owner_timeline.changed_at
+
+    from owner_timeline
+
+    inner join owners
+        on owner_timeline.owner_id = owners.owner_id
+
+),
+
+sellers as (
+
+    select owner_id
+
+    from owners
+
+    where is_sales_side
+
+),
+
+-- the owner in force at the handoff: the latest change at or before it
+held_at_handoff as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        owner_timeline.owner_id,
+        row_number() over (
+            partition by handoff_windows.lead_id, handoff_windows.handoff_number
+            order by owner_timeline.changed_at desc, owner_timeline.owner_id asc
+        ) as change_rank
+
+    from handoff_windows
+
+    inner join owner_timeline
+        on
+            handoff_windows.lead_id = owner_timeline.lead_id
+            and handoff_windows.handoff_at >= owner_timeline.changed_at
+
+),
+
+-- with no change before the handoff, the first change after it says who held
+-- the lead until then (its old value; HubSpot's history starts unowned)
+held_before_first_change as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        owner_timeline.previous_owner_id as owner_id,
+        row_number() over (
+            partition by handoff_windows.lead_id, handoff_windows.handoff_number
+            order by owner_timeline.changed_at, owner_timeline.owner_id
+        ) as change_rank
+
+    from handoff_windows
+
+    inner join owner_timeline
+        on
+            handoff_windows.lead_id = owner_timeline.lead_id
+            and handoff_windows.handoff_at < owner_timeline.changed_at
+
+),
+
+-- the first seller assigned after the handoff, inside its window
+seller_assignments as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        owner_timeline.owner_id,
+        owner_timeline.changed_at,
+        row_number() over (
+            partition by handoff_windows.lead_id, handoff_windows.handoff_number
+            order by owner_timeline.changed_at, owner_timeline.owner_id
+        ) as assignment_rank
+
+    from handoff_windows
+
+    inner join owner_timeline
+        on
+            handoff_windows.lead_id = owner_timeline.lead_id
+            and handoff_windows.handoff_at < owner_timeline.changed_at
+
+    inner join sellers
+        on owner_timeline.owner_id = sellers.owner_id
+
+    where
+        handoff_windows.next_handoff_at is null
+        or owner_timeline.changed_at < handoff_windows.next_handoff_at
+
+),
+
+assignments as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        case
+            when held_sellers.owner_id is not null then handoff_windows.handoff_at
+            else seller_assignments.changed_at
+        end as assigned_at,
+        coalesce(held_sellers.owner_id, seller_assignments.owner_id) as assigned_owner_id
+
+    from handoff_windows
+
+    inner join leads
+        on handoff_windows.lead_id = leads.lead_id
+
+    left join held_at_handoff
+        on
+            handoff_windows.lead_id = held_at_handoff.lead_id
+            and handoff_windows.handoff_number = held_at_handoff.handoff_number
+            and held_at_handoff.change_rank = 1
+
+    left join held_before_first_change
+        on
+            handoff_windows.lead_id = held_before_first_change.lead_id
+            and handoff_windows.handoff_number = held_before_first_change.handoff_number
+            and held_before_first_change.change_rank = 1
+
+    -- held at the handoff: by the history, else (no history at all) the current owner
+    left join sellers as held_sellers
+        on held_sellers.owner_id = case
+            when held_at_handoff.lead_id is not null then held_at_handoff.owner_id
+            when held_before_first_change.lead_id is not null then held_before_first_change.owner_id
+            else leads.owner_id
+        end
+
+    left join seller_assignments
+        on
+            handoff_windows.lead_id = seller_assignments.lead_id
+            and handoff_windows.handoff_number = seller_assignments.handoff_number
+            and seller_assignments.assignment_rank = 1
 
 ),
 
@@ -207,12 +386,20 @@ handoff_owners as (
 
     select
         handoff_windows.*,
-        coalesce(owner_candidates.owner_id, leads.owner_id) as owner_id
+        assignments.assigned_at,
+        -- the sales owner at the handoff, or the first one assigned (README)
+        coalesce(assignments.assigned_owner_id, owner_candidates.owner_id, leads.owner_id)
+            as owner_id
 
     from handoff_windows
 
     inner join leads
         on handoff_windows.lead_id = leads.lead_id
+
+    left join assignments
+        on
+            handoff_windows.lead_id = assignments.lead_id
+            and handoff_windows.handoff_number = assignments.handoff_number
 
     left join owner_candidates
         on
@@ -309,6 +496,43 @@ sqls as (
 
 ),
 
+-- HubSpot's own lead response time belongs to the handoff whose window holds the
+-- current owner's assignment (one before the first handoff counts for the first;
+-- without an assignment date, the last handoff)
+crm_response_times as (
+
+    select
+        handoff_windows.lead_id,
+        handoff_windows.handoff_number,
+        {{ duration_text_to_minutes('contacts.hubspot_lead_response_time') }}
+            as crm_reported_response_minutes
+
+    from handoff_windows
+
+    inner join leads
+        on handoff_windows.lead_id = leads.lead_id
+
+    inner join contacts
+        on leads.hubspot_contact_id = contacts.contact_id
+
+    where
+        contacts.hubspot_lead_response_time is not null
+        and (
+            handoff_windows.next_handoff_at is null
+            or contacts.owner_assigned_at < handoff_windows.next_handoff_at
+        )
+        and (
+            handoff_windows.handoff_number = 1
+            or contacts.owner_assigned_at is null
+            or contacts.owner_assigned_at >= handoff_windows.handoff_at
+        )
+        and (
+            contacts.owner_assigned_at is not null
+            or handoff_windows.next_handoff_at is null
+        )
+
+),
+
 policy_candidates as (
 
     select
@@ -350,6 +574,8 @@ final as (
         handoff_owners.handoff_at,
         handoff_owners.next_handoff_at,
         handoff_owners.owner_id,
+        handoff_owners.assigned_at,
+        crm_response_times.crm_reported_response_minutes,
         -- business time needs a sales_teams row: others count in `default`
         coalesce(sales_teams.team, 'default') as team,
         coalesce(owners.is_sales_side, false) as owner_is_sales_side,
@@ -410,6 +636,11 @@ final as (
         on
             handoff_owners.lead_id = sqls.lead_id
             and handoff_owners.handoff_number = sqls.handoff_number
+
+    left join crm_response_times
+        on
+            handoff_owners.lead_id = crm_response_times.lead_id
+            and handoff_owners.handoff_number = crm_response_times.handoff_number
 
 )
 

@@ -1,7 +1,7 @@
 {#-
     Business time of every handoff (DESIGN §6): clock start, first-touch and
-    disposition deadlines, business minutes to the first touch and to the
-    disposition, in the owner's team timezone, holidays excluded.
+    disposition deadlines, business minutes to the first touch, to the
+    disposition, to the seller's assignment and from it to the first touch, in the owner's team timezone, holidays excluded.
 
     Set-based through int_business_calendar. Each instant t maps to its business
     minute F(t) = minutes of business time in the team's calendar before t:
@@ -86,7 +86,11 @@ handoffs_in_local_time as (
         handoffs.disposition_at,
         {{ dbt.date_trunc('minute', 'handoffs.disposition_at') }} as disposition_minute_at,
         cast({{ utc_to_local('handoffs.disposition_at', 'sales_teams.timezone') }} as date)
-            as disposition_local_date
+            as disposition_local_date,
+        handoffs.assigned_at,
+        {{ dbt.date_trunc('minute', 'handoffs.assigned_at') }} as assigned_minute_at,
+        cast({{ utc_to_local('handoffs.assigned_at', 'sales_teams.timezone') }} as date)
+            as assigned_local_date
 
     from handoffs
 
@@ -103,6 +107,7 @@ business_positions as (
         handoffs_in_local_time.handoff_at,
         handoffs_in_local_time.first_touch_at,
         handoffs_in_local_time.disposition_at,
+        handoffs_in_local_time.assigned_at,
         handoffs_in_local_time.sales_first_touch_business_hours,
         handoffs_in_local_time.sales_disposition_business_days,
         handoff_day.is_business_day
@@ -154,7 +159,19 @@ business_positions as (
                 0
             ),
             disposition_day.business_minutes
-        ) as disposition_business_minute
+        ) as disposition_business_minute,
+        assigned_day.cumulative_business_minutes_before
+        + least(
+            greatest(
+                {{ dbt.datediff(
+                    'assigned_day.window_open_at',
+                    'handoffs_in_local_time.assigned_minute_at',
+                    'minute',
+                ) }},
+                0
+            ),
+            assigned_day.business_minutes
+        ) as assigned_business_minute
 
     from handoffs_in_local_time
 
@@ -172,6 +189,11 @@ business_positions as (
         on
             handoffs_in_local_time.team = disposition_day.team
             and handoffs_in_local_time.disposition_local_date = disposition_day.calendar_date
+
+    left join business_calendar as assigned_day
+        on
+            handoffs_in_local_time.team = assigned_day.team
+            and handoffs_in_local_time.assigned_local_date = assigned_day.calendar_date
 
 ),
 
@@ -274,7 +296,31 @@ business_time as (
                         0
                     )
             end as {{ dbt.type_bigint() }}
-        ) as business_minutes_to_disposition
+        ) as business_minutes_to_disposition,
+        cast(
+            case
+                when clock_starts.assigned_at is not null
+                    then greatest(
+                        clock_starts.assigned_business_minute
+                        - clock_starts.handoff_business_minute,
+                        0
+                    )
+            end as {{ dbt.type_bigint() }}
+        ) as business_minutes_to_assignment,
+        -- a seller may touch before the routing catches up: never below 0
+        cast(
+            case
+                when clock_starts.assigned_at is not null and clock_starts.first_touch_at is not null
+                    then greatest(
+                        clock_starts.first_touch_business_minute
+                        - greatest(
+                            clock_starts.assigned_business_minute,
+                            clock_starts.handoff_business_minute
+                        ),
+                        0
+                    )
+            end as {{ dbt.type_bigint() }}
+        ) as business_minutes_assignment_to_first_touch
 
     from clock_starts
 
@@ -299,7 +345,9 @@ final as (
         business_time.first_touch_deadline_at,
         business_time.disposition_deadline_at,
         business_time.business_minutes_to_first_touch,
-        business_time.business_minutes_to_disposition
+        business_time.business_minutes_to_disposition,
+        business_time.business_minutes_to_assignment,
+        business_time.business_minutes_assignment_to_first_touch
 
     from handoffs
 

@@ -5,7 +5,8 @@
     as of the as-of: a handoff after it does not exist yet, a disposition or stage
     entry after it has not happened yet (first touches are already limited to it
     by int_sales_activities). Breached (§6): the event came after its deadline, or
-    has not come and the deadline is before the as-of.
+    has not come and the deadline is before the as-of. A first-touch breach has a
+    cause: `routing` or `rep` (README "Who lost the time").
 -#}
 with
 
@@ -76,6 +77,8 @@ outcomes as (
             as business_minutes_to_disposition_as_of,
         case when as_of_known.sql_at <= as_of_known.as_of_at then as_of_known.sql_at end
             as sql_at_as_of,
+        case when as_of_known.assigned_at <= as_of_known.as_of_at then as_of_known.assigned_at end
+            as assigned_at_as_of,
         later_stages.opportunity_at,
         later_stages.customer_at
 
@@ -100,6 +103,23 @@ breaches as (
         end as disposition_breached
 
     from outcomes
+
+),
+
+-- who lost the time (README "Who lost the time"): routing when the deadline
+-- passed before a seller held the lead, the rep when one held it in time
+breach_causes as (
+
+    select
+        *,
+        case
+            when not coalesce(first_touch_breached, false) then null
+            when assigned_at_as_of is null or assigned_at_as_of > first_touch_deadline_at
+                then 'routing'
+            else 'rep'
+        end as breach_cause
+
+    from breaches
 
 ),
 
@@ -140,6 +160,17 @@ final as (
         ) as disposition_reason,
         cast(business_minutes_to_first_touch as bigint) as business_minutes_to_first_touch,
         cast(business_minutes_to_disposition_as_of as bigint) as business_minutes_to_disposition,
+        cast(assigned_at_as_of as {{ dbt.type_timestamp() }}) as assigned_at,
+        cast(
+            case when assigned_at_as_of is not null then business_minutes_to_assignment end
+            as bigint
+        ) as business_minutes_to_assignment,
+        cast(
+            case when assigned_at_as_of is not null then business_minutes_assignment_to_first_touch end
+            as bigint
+        ) as business_minutes_assignment_to_first_touch,
+        cast(breach_cause as {{ dbt.type_string() }}) as breach_cause,
+        cast(crm_reported_response_minutes as {{ type_double() }}) as crm_reported_response_minutes,
         cast(
             case
                 when first_touch_at is not null
@@ -166,7 +197,7 @@ final as (
         cast(is_inbound as boolean) as is_inbound,
         cast(as_of_at as {{ dbt.type_timestamp() }}) as as_of_at
 
-    from breaches
+    from breach_causes
 
 )
 

@@ -2,7 +2,8 @@
     Sales' side of the SLA (DESIGN §6) per ISO week of the handoff (Monday start,
     UTC), team and owner: handoffs received, how many were first-touched and
     dispositioned inside their deadlines, the breaches (as of the run's as-of) and
-    the median business minutes to first touch. Only weeks in which the owner
+    the median business minutes to first touch; first-touch breaches split by
+    cause (routing or rep, README "Who lost the time"). Only weeks in which the owner
     received handoffs have a row; handoffs without an owner count under a null
     owner_id in their team (`default`).
 -#}
@@ -25,6 +26,8 @@ weekly as (
         sum(case when is_dispositioned_in_sla then 1 else 0 end) as dispositioned_in_sla,
         sum(case when is_first_touch_breached then 1 else 0 end) as first_touch_breaches,
         sum(case when is_disposition_breached then 1 else 0 end) as disposition_breaches,
+        sum(case when breach_cause = 'routing' then 1 else 0 end) as routing_breaches,
+        sum(case when breach_cause = 'rep' then 1 else 0 end) as rep_breaches,
         sum(case when first_touch_at is null then 1 else 0 end) as never_touched,
         sum(case when is_open then 1 else 0 end) as open_handoffs,
         {{ median('business_minutes_to_first_touch') }} as median_business_minutes_to_first_touch
@@ -49,6 +52,8 @@ final as (
         cast(dispositioned_in_sla as bigint) as dispositioned_in_sla,
         cast(first_touch_breaches as bigint) as first_touch_breaches,
         cast(disposition_breaches as bigint) as disposition_breaches,
+        cast(routing_breaches as bigint) as routing_breaches,
+        cast(rep_breaches as bigint) as rep_breaches,
         cast(never_touched as bigint) as never_touched,
         cast(open_handoffs as bigint) as open_handoffs,
         cast(median_business_minutes_to_first_touch as {{ type_double() }})
