@@ -51,21 +51,44 @@ def test_every_event_timestamp_of_a_mart_is_checked_against_the_as_of():
     assert expected - checked == set(), "add them to assert_no_event_after_as_of.sql"
 
 
-def test_every_rate_and_share_of_a_mart_is_a_tested_proportion():
+def _is_proportion(name: str) -> bool:
+    """A rate or share, either bound of its interval, or a probability (the columns
+    the generic test proportions_in_unit_interval finds by name)."""
+    rate = name.removesuffix("_ci_low").removesuffix("_ci_high")
+    return rate.endswith(("_rate", "_share")) or name.startswith("probability_")
+
+
+def _model_tests() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for path in sorted((PROJECT / "models" / "marts").rglob("*.yml")):
+        doc = yaml.safe_load(path.read_text()) or {}
+        for model in doc.get("models") or []:
+            out[model["name"]] = set(_tests(model))
+    return out
+
+
+def test_every_proportion_of_a_mart_is_tested_to_lie_in_0_1():
+    model_tests = _model_tests()
     proportions = {
         (mart, name): _tests(column)
         for mart, columns in _mart_columns().items()
         for name, column in columns.items()
-        if name.endswith(("_rate", "_share"))
+        if _is_proportion(name)
     }
     assert len(proportions) >= 10
     untested = [
-        key
-        for key, tests in proportions.items()
-        if tests.get("accepted_range", {}).get("min_value") != 0
-        or tests.get("accepted_range", {}).get("max_value") != 1
+        (mart, name)
+        for (mart, name), tests in proportions.items()
+        if "proportions_in_unit_interval" not in model_tests.get(mart, set())
+        and (
+            tests.get("accepted_range", {}).get("min_value") != 0
+            or tests.get("accepted_range", {}).get("max_value") != 1
+        )
     ]
-    assert untested == [], "give them accepted_range min_value 0, max_value 1"
+    assert untested == [], (
+        "give their marts the test proportions_in_unit_interval (or the column "
+        "accepted_range min_value 0, max_value 1)"
+    )
 
 
 def test_deadlines_are_checked_wherever_a_mart_has_a_clock_start():

@@ -10,6 +10,7 @@
     ('fct_handoffs', 'sql_at'),
     ('fct_handoffs', 'opportunity_at'),
     ('fct_handoffs', 'customer_at'),
+    ('fct_handoffs', 'assigned_at'),
     ('fct_lifecycle_transitions', 'transitioned_at'),
     ('fct_lead_funnel', 'created_at'),
     ('fct_lead_funnel', 'mql_at'),
