@@ -230,7 +230,7 @@ def test_run_on_spark_builds_audits_and_publishes_through_views(built: Built) ->
     tables = {row[1] for row in built.spark["build_tables"]}
     assert {f"{mart}{generation}" for mart in built.mart_columns} <= tables
     assert not set(built.mart_columns) & tables  # nothing dbt writes is shown to BI
-    assert f"marts__build.fct_handoffs{generation}" in built.spark["fct_handoffs_view"][0][0]
+    assert f"marts__build.`fct_handoffs{generation}`" in built.spark["fct_handoffs_view"][0][0]
     docs = built.spark_home / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site"
     assert (docs / "index.html").exists()
 
