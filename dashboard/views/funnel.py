@@ -298,6 +298,7 @@ if sc.require("fct_conversion_curves"):
     if curves.empty:
         st.info("No handoff month in the chosen range and channels.")
     else:
+        curves["channel"] = curves["channel"].map(sc.label)  # words, as on every chart
         sizes = (
             curves[curves["days_since_handoff"] == 0]
             .groupby(["channel", "fit_tier"], as_index=False)["handoffs"]

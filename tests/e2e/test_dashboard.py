@@ -676,7 +676,11 @@ def test_the_charts_say_what_they_show(
     assert not any("_" in channel for channel in channels), channels
     assert '"labelLimit": 0' in text
     # the cohort legend draws solid and dotted lines, not two identical dots
-    (cohort,) = [spec for spec in specs if "strokeDash" in json.dumps(spec)]
+    (cohort,) = [
+        spec
+        for spec in specs
+        if spec.get("encoding", {}).get("strokeDash", {}).get("field") == "maturity"
+    ]
     legend = cohort["encoding"]["strokeDash"]["legend"]
     assert legend["symbolType"] == "stroke"
     # each speed-to-lead bucket carries its label: a rate, or "no handoffs"

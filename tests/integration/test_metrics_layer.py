@@ -12,6 +12,7 @@ database for writing, so the test runs it on copies of both.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import shutil
 import subprocess
@@ -93,7 +94,9 @@ def mf_query(mf_project: tuple[Path, dict], metrics: list[str], group_by: str | 
     """One `mf query` of several metrics (MetricFlow joins them on the group-by; a
     metric without a value in a row of another reads as empty there)."""
     project, env = mf_project
-    out = project / f"{'_'.join(metrics)}_{group_by or 'total'}.csv"
+    # named by a digest: the metrics' names joined outgrow a file name (255 bytes)
+    key = hashlib.sha1(f"{','.join(metrics)}|{group_by}".encode()).hexdigest()[:12]
+    out = project / f"mf-{key}.csv"
     args = [str(BIN / "mf"), "query", "--metrics", ",".join(metrics), "--csv", str(out)]
     if group_by:
         args += ["--group-by", group_by]
