@@ -84,6 +84,10 @@ def tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[st
     return [name for (name,) in rows]
 
 
+# Marts the sample leaves empty on purpose.
+MAY_BE_EMPTY = {"rpt_unmapped_values"}
+
+
 def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
     """Per model: rows only in the incremental build, rows only in the full one."""
     con = duckdb.connect()
@@ -105,7 +109,8 @@ def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
             f"except all select * from inc.{schema}.{name})"
         ).fetchone()[0]
         total = con.execute(f"select count(*) from ful.{schema}.{name}").fetchone()[0]
-        assert total > 0, f"{schema}.{name} is empty"
+        # every mart holds rows, but the unmapped values: the sample's seeds map them all
+        assert total > 0 or name in MAY_BE_EMPTY, f"{schema}.{name} is empty"
         if only_inc or only_full:
             found[f"{schema}.{name}"] = (only_inc, only_full)
     con.close()

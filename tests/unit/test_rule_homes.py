@@ -54,7 +54,7 @@ def test_every_event_timestamp_of_a_mart_is_checked_against_the_as_of():
 def _is_proportion(name: str) -> bool:
     """A rate or share, either bound of its interval, or a probability (the columns
     the generic test proportions_in_unit_interval finds by name)."""
-    rate = name.removesuffix("_ci_low").removesuffix("_ci_high")
+    rate = name.removesuffix("_ci_low").removesuffix("_ci_high").removesuffix("_so_far")
     return rate.endswith(("_rate", "_share")) or name.startswith("probability_")
 
 

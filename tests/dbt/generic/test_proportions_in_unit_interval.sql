@@ -1,8 +1,8 @@
 {#-
     Fails on every value of a proportion column of `model` outside [0, 1]. The
     proportion columns are found in the built relation itself, by name: a rate or a
-    share (`*_rate`, `*_share`), either bound of their intervals (`*_ci_low`,
-    `*_ci_high`) and a probability (`probability_*`) — so a column added later is
+    share (`*_rate`, `*_share`, `*_share_so_far`), either bound of their intervals
+    (`*_ci_low`, `*_ci_high`) and a probability (`probability_*`) — so a column added later is
     covered without a line of yml. Nulls pass (no denominator, no rate). One test per
     mart instead of one per column.
 -#}
@@ -12,6 +12,7 @@
 {%- for column in adapter.get_columns_in_relation(model) -%}
     {%- set name = column.name | lower -%}
     {%- set rate = name[:-7] if name.endswith('_ci_low') else (name[:-8] if name.endswith('_ci_high') else name) -%}
+    {%- set rate = rate[:-7] if rate.endswith('_so_far') else rate -%}
     {%- if rate.endswith('_rate') or rate.endswith('_share') or name.startswith('probability_') -%}
         {%- do names.append(column.name) -%}
     {%- endif -%}
