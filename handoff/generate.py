@@ -1,7 +1,7 @@
 """Deterministic synthetic CRM extracts: HubSpot and Salesforce, in their native layouts.
 
 ``generate(out, leads, seed, batches)`` writes one year (2025-01-01 .. 2025-12-31) of a
-company that markets in HubSpot and sells in Salesforce (DESIGN §1, §4, §5, §6, §10)::
+company that markets in HubSpot and sells in Salesforce (README, "What handoff is")::
 
     out/hubspot/<batch>/   contacts.csv (first batch: the UI export
                            hubspot-crm-exports-all-contacts-<batch>.csv), owners.csv,

@@ -1,4 +1,4 @@
-"""One writer at a time on the build database (DESIGN §9).
+"""One writer at a time on the build database (README, "Publishing, audit and schedules").
 
 DuckDB allows one writing process per file, so two runs (the CLI and a scheduled
 run, or two sensor-triggered runs) must not ingest, build or publish at the same

@@ -1,1 +1,1 @@
-"""Connections to the engines other than the embedded DuckDB (DESIGN §11)."""
+"""Connections to the engines other than the embedded DuckDB (README, "Running on PostgreSQL", "Running on Spark")."""

@@ -1,4 +1,4 @@
-"""Spark as a target (DESIGN §11): the local SparkSession configuration shared with the
+"""Spark as a target (README, "Running on Spark"): the local SparkSession configuration shared with the
 ``spark`` target of ``profiles/profiles.yml``, and the Spark side of the raw mirror.
 
 Everything lives under ``<home>/spark``: ``warehouse/`` (the tables, Parquet) and
