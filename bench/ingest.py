@@ -35,7 +35,7 @@ landing, db = Path(sys.argv[1]), sys.argv[2]
 con = duckdb.connect(db)
 start = time.perf_counter()
 rows = 0
-for i, batch in enumerate(discover(landing, Path(db + ".work"))):
+for i, batch in enumerate(discover(landing, Path(db + ".work")).batches):
     for j, f in enumerate(batch.files):
         reader = {"csv": "read_csv", "parquet": "read_parquet", "jsonl": "read_json"}[f.format]
         con.execute(f"create table t_{i}_{j} as select * from {reader}('{f.path}')")

@@ -6,6 +6,8 @@
     days; with none at all, 0.
 -#}
 {%- set lookback_days = 90 %}
+{#- an offset of the ORDER BY column's own type: PostgreSQL matches them exactly #}
+{%- set lookback_seconds = 'cast(' ~ (lookback_days * 86400) ~ ' as ' ~ dbt.type_bigint() ~ ')' %}
 with
 
 handoffs as (
@@ -14,20 +16,24 @@ handoffs as (
 
 ),
 
-previous_handoffs as (
+-- Each handoff counts the handoffs strictly before it and at most 90 days before:
+-- a window over the 90 days up to and including its instant, less the handoffs at
+-- that very instant (itself and its ties). Windows, not a self-join on the date
+-- range, which at a million leads pairs every handoff with a quarter's worth.
+timed as (
 
     select
-        handoffs.handoff_id,
-        coalesce(handoffs.channel, '') = coalesce(previous.channel, '')
-        and coalesce(handoffs.fit_tier, '') = coalesce(previous.fit_tier, '') as is_same_cell,
-        case when previous.is_sql_in_window then 1 else 0 end as is_sql
+        handoff_id,
+        coalesce(channel, '') as channel_key,
+        coalesce(fit_tier, '') as fit_tier_key,
+        case when is_sql_in_window then 1 else 0 end as is_sql,
+        cast({{ dbt.datediff(
+            "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")",
+            'handoff_at',
+            'second'
+        ) }} as {{ dbt.type_bigint() }}) as handoff_second
 
     from handoffs
-
-    inner join handoffs as previous
-        on
-            handoffs.handoff_at > previous.handoff_at
-            and {{ dbt.dateadd('day', -lookback_days, 'handoffs.handoff_at') }} <= previous.handoff_at
 
 ),
 
@@ -35,14 +41,27 @@ rates as (
 
     select
         handoff_id,
-        sum(case when is_same_cell then 1 else 0 end) as cell_handoffs,
-        sum(case when is_same_cell then is_sql else 0 end) as cell_sqls,
-        count(*) as all_handoffs,
-        sum(is_sql) as all_sqls
+        count(*) over cell_window
+        - count(*) over (partition by channel_key, fit_tier_key, handoff_second) as cell_handoffs,
+        sum(is_sql) over cell_window
+        - sum(is_sql) over (partition by channel_key, fit_tier_key, handoff_second) as cell_sqls,
+        count(*) over all_window
+        - count(*) over (partition by handoff_second) as all_handoffs,
+        sum(is_sql) over all_window
+        - sum(is_sql) over (partition by handoff_second) as all_sqls
 
-    from previous_handoffs
+    from timed
 
-    group by handoff_id
+    window
+        cell_window as (
+            partition by channel_key, fit_tier_key
+            order by handoff_second
+            range between {{ lookback_seconds }} preceding and current row
+        ),
+        all_window as (
+            order by handoff_second
+            range between {{ lookback_seconds }} preceding and current row
+        )
 
 ),
 
