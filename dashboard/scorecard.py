@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -265,6 +266,47 @@ def chart(spec: Any, description: str, height: int = 300) -> None:
     """An Altair chart across the column's width, ``height`` pixels high in all
     (axes and legend included); ``description`` is its alt text."""
     st.altair_chart(spec, width="stretch", height=height, alt=description)
+
+
+# --- weekly charts -----------------------------------------------------------------
+
+# At most this many week labels on a weekly axis; more weeks get every n-th.
+MAX_WEEK_TICKS = 13
+
+
+def week_x(field: str, weeks: Any, title: str = "Week starting") -> alt.X:
+    """A time axis for weekly figures with one tick per week start (a Monday), thinned
+    to at most ``MAX_WEEK_TICKS`` and never between weeks: left to itself, Vega-Lite
+    puts daily ticks on a range of two or three weeks, and Sunday-based ones on more."""
+    starts = sorted({pd.Timestamp(week) for week in weeks if not pd.isna(week)})
+    step = max(1, -(-len(starts) // MAX_WEEK_TICKS))
+    ticks = [alt.DateTime(year=w.year, month=w.month, date=w.day) for w in starts[::step]]
+    return alt.X(
+        f"yearmonthdate({field}):T",
+        title=title,
+        axis=alt.Axis(format="%d %b", values=ticks, grid=False),
+    )
+
+
+def count_axis(title: str) -> alt.Axis:
+    """An axis of whole things (leads, handoffs, missed deadlines): whole-number ticks
+    only, never "0.5 missed deadlines" on a small range."""
+    return alt.Axis(title=title, tickMinStep=1, format="d")
+
+
+def week_runs(frame: pd.DataFrame, week: str, value: str, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of ``frame`` that have a ``value``, numbered by run of consecutive weeks
+    (column ``run``) within each ``by`` group. A line drawn with ``detail="run:N"``
+    breaks at a week without a value (no handoffs that week) instead of drawing a
+    diagonal across it; a lone week is drawn as its point."""
+    rows = frame[frame[value].notna()].copy()
+    if rows.empty:
+        return rows.assign(run=pd.Series(dtype="int64"))
+    rows["_week"] = pd.to_datetime(rows[week])
+    rows = rows.sort_values([*by, "_week"])
+    previous = rows.groupby(list(by))["_week"].shift() if by else rows["_week"].shift()
+    rows["run"] = (rows["_week"] - previous != pd.Timedelta(days=7)).cumsum()
+    return rows.drop(columns="_week")
 
 
 def not_applied(current: Filters, name: str, why: str) -> None:

@@ -61,15 +61,15 @@ kpis[4].metric(
     help=f"Handed over and not yet decided at the end of the week of {last:%d %b %Y}.",
 )
 
+per_seller = sc.week_runs(staffed, "week_start_date", "handoffs_per_seller", by=("team",))
 st.subheader("How many new leads does each seller get per week?")
 st.caption("Handoffs of the week divided by the team's sellers (teams without sellers left out).")
 sc.chart(
-    alt.Chart(staffed)
+    alt.Chart(per_seller)
     .mark_line(point=True)
     .encode(
-        x=alt.X(
-            "yearmonthdate(week_start_date):T", title="Week starting", axis=alt.Axis(format="%d %b")
-        ),
+        x=sc.week_x("week_start_date", per_seller["week_start_date"]),
+        detail="run:N",
         y=alt.Y("handoffs_per_seller:Q", title="Handoffs per seller"),
         color=alt.Color(
             "team:N",
@@ -106,10 +106,8 @@ sc.chart(
     alt.Chart(load_long)
     .mark_area(opacity=0.85)
     .encode(
-        x=alt.X(
-            "yearmonthdate(week_start_date):T", title="Week starting", axis=alt.Axis(format="%d %b")
-        ),
-        y=alt.Y("value:Q", title="Open handoffs", stack=True),
+        x=sc.week_x("week_start_date", load_long["week_start_date"]),
+        y=alt.Y("value:Q", axis=sc.count_axis("Open handoffs"), stack=True),
         color=alt.Color(
             "state:N",
             title=None,
@@ -214,7 +212,7 @@ sc.chart(
     .encode(
         y=alt.Y("team:N", title=None),
         yOffset="role:N",
-        x=alt.X("value:Q", title="People", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("value:Q", axis=sc.count_axis("People")),
         color=alt.Color(
             "role:N",
             title=None,

@@ -131,7 +131,7 @@ outcome_colour = alt.Color(
 )
 # One bar per week on a time axis: as wide as the chart allows for the weeks shown.
 bar_width = max(2, min(28, 700 // max(1, len(chart))))
-week_axis = alt.X("yearmonthdate(week):T", title="Week starting", axis=alt.Axis(format="%d %b"))
+week_axis = sc.week_x("week", chart["week"])
 
 st.subheader(f"Did marketing deliver {target} leads each week?")
 st.caption(
@@ -143,7 +143,7 @@ bars = (
     .mark_bar(size=bar_width)
     .encode(
         x=week_axis,
-        y=alt.Y("delivered_mqls:Q", title="MQLs delivered"),
+        y=alt.Y("delivered_mqls:Q", axis=sc.count_axis("MQLs delivered")),
         color=outcome_colour,
         tooltip=[
             alt.Tooltip("week:T", title="Week starting", format="%d %b %Y"),
@@ -159,18 +159,27 @@ target_line = (
     .mark_line(color=sc.TARGET, strokeWidth=2, interpolate="step-after")
     .encode(x=week_axis, y="target_mqls:Q")
 )
-sc.chart(bars + target_line, "Weekly MQLs delivered against the target", height=380)
+# A week with no MQL has no bar to see: mark it with a "0" in the week's colour, so
+# "nothing delivered" does not look like "no week".
+zeros = (
+    alt.Chart(chart[chart["delivered_mqls"] == 0])
+    .mark_text(text="0", dy=-8, fontWeight="bold")
+    .encode(x=week_axis, y=alt.datum(0), color=outcome_colour)
+)
+sc.chart(bars + zeros + target_line, "Weekly MQLs delivered against the target", height=380)
 
 st.subheader("Were enough of them a good fit?")
 st.caption(
     "Share of each week's MQLs in fit tier A or B. Dashed line: the minimum share agreed "
     f"({sc.pct(last['min_good_fit_share'])}): green dots reached it, red ones did not."
 )
+# weeks without MQLs have no share: the line breaks there rather than cross them
 share = (
-    alt.Chart(chart)
+    alt.Chart(sc.week_runs(chart, "week", "good_fit_share"))
     .mark_line(color=sc.NEUTRAL)
     .encode(
         x=week_axis,
+        detail="run:N",
         y=alt.Y("good_fit_share:Q", title="Good-fit share", axis=alt.Axis(format="%")),
     )
 )

@@ -70,6 +70,48 @@ median_minutes = sc.query(
     handoff_params,
 )["minutes"].iloc[0]
 
+# Handoffs overdue for longer than this are listed apart from today's to-dos: a year-old
+# open handoff is a CRM record nobody closed, not a lead to call this morning.
+STALE_DAYS = 30
+MISSING = {"first_touch": "first touch", "disposition": "decision"}
+
+
+def to_do(breaches: pd.DataFrame) -> pd.DataFrame:
+    """One row per open handoff (``rpt_open_sla_breaches`` has one per missing event, so a
+    lead past both deadlines has two): what is missing, the earliest deadline, how long
+    past it. Most overdue first."""
+    frame = breaches.assign(
+        missing=breaches["breach_type"].map(MISSING),
+        order=breaches["breach_type"].map({"first_touch": 0, "disposition": 1}),
+    ).sort_values(["handoff_id", "order"])
+    rows = (
+        frame.groupby("handoff_id", as_index=False, sort=False)
+        .agg(
+            owner_name=("owner_name", "first"),
+            team=("team", "first"),
+            missing=("missing", ", ".join),
+            lead_id=("lead_id", "first"),
+            channel=("channel", "first"),
+            handoff_at=("handoff_at", "first"),
+            deadline_at=("deadline_at", "min"),
+            minutes_overdue=("minutes_overdue", "max"),
+        )
+        .sort_values(["minutes_overdue", "handoff_id"], ascending=[False, True])
+    )
+    return pd.DataFrame(
+        {
+            "Owner": rows["owner_name"].fillna("(no owner)"),
+            "Team": rows["team"],
+            "Missing": rows["missing"],
+            "Lead": rows["lead_id"],
+            "Channel": rows["channel"].map(sc.label),
+            "Handed over (UTC)": rows["handoff_at"],
+            "Deadline (UTC)": rows["deadline_at"],
+            "Overdue by (days)": (rows["minutes_overdue"] / 1440).round(1),
+        }
+    )
+
+
 breaches = pd.DataFrame()
 if "rpt_open_sla_breaches" in sc.marts():
     open_clause, open_params = sc.where(f.team("breaches.team"), f.channel("handoffs.channel"))
@@ -114,8 +156,8 @@ overdue = (
 kpis[4].metric(
     "Handoffs past a deadline",
     sc.number(overdue),
-    help="Open handoffs past at least one deadline right now. The table at the bottom lists "
-    "each missed deadline: a handoff past both shows twice.",
+    help="Open handoffs past at least one deadline right now, however long ago. The list at "
+    "the bottom shows each once, with the deadlines it missed.",
 )
 
 by_week = (
@@ -137,6 +179,7 @@ by_week = (
 by_week["promise"] = by_week["promise"].map(
     {"first_touch": "First touch on time", "decision": "Decision on time"}
 )
+by_week = sc.week_runs(by_week, "week_start_date", "share", by=("promise",))
 st.subheader("Week by week: how many leads were followed up on time?")
 st.caption(
     "Share of each week's handoffs touched (blue) and decided (orange) before their deadline. "
@@ -146,9 +189,8 @@ sc.chart(
     alt.Chart(by_week)
     .mark_line(point=True)
     .encode(
-        x=alt.X(
-            "yearmonthdate(week_start_date):T", title="Week starting", axis=alt.Axis(format="%d %b")
-        ),
+        x=sc.week_x("week_start_date", by_week["week_start_date"]),
+        detail="run:N",
         y=alt.Y(
             "share:Q",
             title="Handoffs on time",
@@ -197,7 +239,7 @@ with left:
         .mark_bar()
         .encode(
             y=alt.Y("team:N", title=None, sort="-x"),
-            x=alt.X("value:Q", title="Missed deadlines"),
+            x=alt.X("value:Q", axis=sc.count_axis("Missed deadlines")),
             color=breach_colour,
             tooltip=[
                 "team:N",
@@ -226,7 +268,7 @@ with right:
         .mark_bar()
         .encode(
             y=alt.Y("owner_name:N", title=None, sort=alt.SortField("missed", order="descending")),
-            x=alt.X("value:Q", title="Missed deadlines"),
+            x=alt.X("value:Q", axis=sc.count_axis("Missed deadlines")),
             color=breach_colour,
             tooltip=[
                 alt.Tooltip("owner_name:N", title="Owner"),
@@ -261,7 +303,7 @@ sc.chart(
     .mark_bar()
     .encode(
         y=alt.Y("team:N", title=None, sort="-x"),
-        x=alt.X("value:Q", title="Missed first touches"),
+        x=alt.X("value:Q", axis=sc.count_axis("Missed first touches")),
         color=alt.Color(
             "cause:N",
             title=None,
@@ -284,43 +326,49 @@ stamp = sc.published()
 st.caption(
     "Open handoffs past a deadline, or due within 24 hours, at the data's as-of"
     + (f" ({stamp.as_of_at:%d %b %Y %H:%M} UTC)" if stamp.as_of_at else "")
-    + ". Most overdue first. The week range does not apply: these are today's to-dos."
+    + f". One row per lead, most overdue first; handoffs overdue for more than {STALE_DAYS} "
+    "days are listed apart, below. The week range does not apply: these are today's to-dos."
 )
 if not sc.require("rpt_open_sla_breaches"):
     st.stop()
 if breaches.empty:
     st.success("Nothing open past or near a deadline for the chosen teams and channels.")
 else:
-    table = pd.DataFrame(
-        {
-            "Owner": breaches["owner_name"].fillna("(no owner)"),
-            "Team": breaches["team"],
-            "Missing": breaches["breach_type"].map(
-                {"first_touch": "first touch", "disposition": "decision"}
-            ),
-            "Lead": breaches["lead_id"],
-            "Channel": breaches["channel"],
-            "Handed over (UTC)": breaches["handoff_at"],
-            "Deadline (UTC)": breaches["deadline_at"],
-            "Overdue by (days)": (breaches["minutes_overdue"] / 1440).round(1),
-        }
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        height=min(560, 38 + 35 * len(table)),
-        column_config={
-            "Handed over (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-            "Deadline (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-            "Overdue by (days)": st.column_config.NumberColumn(
-                help="Days past the deadline; negative = due in that many days.",
-                format="%.1f",
-            ),
-        },
-    )
+    todo = to_do(breaches)
+    stale = todo["Overdue by (days)"] > STALE_DAYS
+    column_config = {
+        "Handed over (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+        "Deadline (UTC)": st.column_config.DatetimeColumn(
+            format="D MMM YYYY, HH:mm", help="The earliest deadline of those missing."
+        ),
+        "Overdue by (days)": st.column_config.NumberColumn(
+            help="Days past that deadline; negative = due in that many days.", format="%.1f"
+        ),
+    }
+    current = todo[~stale]
+    if current.empty:
+        st.success(f"Nothing missed in the last {STALE_DAYS} days or due within 24 hours.")
+    else:
+        st.dataframe(
+            current,
+            hide_index=True,
+            height=min(560, 38 + 35 * len(current)),
+            column_config=column_config,
+        )
+    if stale.any():
+        with st.expander(
+            f"{int(stale.sum())} handoffs overdue for more than {STALE_DAYS} days "
+            "(probably abandoned in the CRM: close or reassign them there)"
+        ):
+            st.dataframe(
+                todo[stale],
+                hide_index=True,
+                height=min(560, 38 + 35 * int(stale.sum())),
+                column_config=column_config,
+            )
     st.download_button(
         "Download the list (CSV)",
-        table.to_csv(index=False).encode(),
+        todo.to_csv(index=False).encode(),
         file_name="open_sla_breaches.csv",
         mime="text/csv",
     )

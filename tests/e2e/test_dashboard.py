@@ -16,6 +16,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -196,11 +197,25 @@ def test_marketing_and_sales_figures_match_the_marts(
     assert shown["Decision on time"] == _pct(decided, handoffs)
     # Handoffs past a deadline, counted as the Capacity page counts them.
     assert shown["Handoffs past a deadline"] == f"{overdue:,}"
-    # The to-do list is the one table: every open breach, most overdue first.
-    table = at.dataframe[0].value
-    assert len(table) == _sql(serving, "select count(*) from marts.rpt_open_sla_breaches")[0][0]
-    overdue_days = list(table["Overdue by (days)"])
-    assert overdue_days == sorted(overdue_days, reverse=True)
+    # The to-do list: one row per open handoff (a lead past both deadlines once, both
+    # named), most overdue first; those overdue for more than 30 days apart, below it,
+    # so the list does not open on a year-old record.
+    current, stale = (frame.value for frame in at.dataframe)
+    open_handoffs, past_both = _sql(
+        serving,
+        "select count(*), count(*) filter (where n = 2) from (select handoff_id, count(*) as n "
+        "from marts.rpt_open_sla_breaches group by all)",
+    )[0]
+    listed = [*current.to_dict("records"), *stale.to_dict("records")]
+    assert len(listed) == open_handoffs
+    assert len({row["Lead"] for row in listed}) == len(listed)
+    assert sum(row["Missing"] == "first touch, decision" for row in listed) == past_both > 0
+    assert len(stale) > 0 and current["Overdue by (days)"].max() <= 30
+    assert stale["Overdue by (days)"].min() > 30
+    for frame in (current, stale):
+        overdue_days = list(frame["Overdue by (days)"])
+        assert overdue_days == sorted(overdue_days, reverse=True)
+    assert not any("_" in str(row["Channel"]) for row in listed)
 
     at.switch_page("views/funnel.py").run()
     inbound = _sql(
@@ -699,3 +714,102 @@ def test_the_charts_say_what_they_show(
     # revenue in the configured currency
     at.switch_page("views/offers.py").run()
     assert _metrics(at)["Revenue influenced"].startswith("EUR ")
+
+
+def _layer_rows(chart: Any, layer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows one layer of a chart was given (its own data, else the chart's)."""
+    from streamlit import dataframe_util
+
+    name = (layer.get("data") or _spec(chart).get("data") or {}).get("name")
+    (dataset,) = [d for d in chart.proto.datasets if d.name == name]
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records")
+
+
+def test_a_small_landing_draws_weeks_as_weeks(
+    built_sample: BuiltSample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four weeks of data, one of them without a handoff and without an MQL: the weekly
+    charts tick once per week start, leave the empty week empty (no line across it), show
+    the week without MQLs as a 0, and count in whole numbers."""
+    serving = tmp_path / "handoff.duckdb"
+    shutil.copy(_serving(built_sample.home), serving)
+    with duckdb.connect(str(serving)) as con:
+        (last,) = con.execute(
+            "select max(week_start_date) from marts.fct_marketing_sla_weekly "
+            "where is_week_complete and delivered_mqls > 0"
+        ).fetchone()
+        weeks = [last - timedelta(days=7 * k) for k in (3, 2, 1, 0)]
+        empty = weeks[1]
+        con.execute(
+            "delete from marts.fct_handoffs where handoff_week_start_date not in ? "
+            "or handoff_week_start_date = ?",
+            [weeks, empty],
+        )
+        for mart in ("fct_sales_sla_weekly", "fct_team_capacity"):
+            con.execute(
+                f"delete from marts.{mart} where week_start_date not in ? "
+                "or (week_start_date = ? and handoffs > 0)",
+                [weeks, empty],
+            )
+        con.execute(
+            "delete from marts.fct_marketing_sla_weekly where week_start_date not in ?", [weeks]
+        )
+        con.execute(
+            "update marts.fct_marketing_sla_weekly set delivered_mqls = 0, good_fit_mqls = 0, "
+            "good_fit_share = null, is_met = false where week_start_date = ?",
+            [empty],
+        )
+    at = _app(serving, monkeypatch).run()
+
+    def weekly_axes(spec: dict[str, Any]) -> list[dict[str, Any]]:
+        layers = spec.get("layer") or [spec]
+        return [
+            layer["encoding"]["x"]
+            for layer in layers
+            if "week" in layer.get("encoding", {}).get("x", {}).get("field", "")
+        ]
+
+    at.switch_page("views/marketing_sla.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    delivered, share = (_spec(chart) for chart in _charts(at))
+    for spec in (delivered, share):
+        for x in weekly_axes(spec):
+            ticks = [(v["year"], v["month"], v["date"]) for v in x["axis"]["values"]]
+            assert ticks == [(w.year, w.month, w.day) for w in weeks], x  # weekly, not daily
+    zeros = [layer for layer in delivered["layer"] if layer["mark"].get("text") == "0"]
+    (zero_layer,) = zeros
+    (zero_row,) = _layer_rows(_charts(at)[0], zero_layer)
+    assert zero_row["week"].date() == empty
+    assert delivered["layer"][0]["encoding"]["y"]["axis"]["tickMinStep"] == 1
+    line = share["layer"][0]
+    assert line["encoding"]["detail"]["field"] == "run"
+    runs = {row["week"].date(): row["run"] for row in _layer_rows(_charts(at)[1], line)}
+    assert empty not in runs and runs[weeks[0]] != runs[weeks[2]] == runs[weeks[3]]
+
+    at.switch_page("views/sales_sla.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = _charts(at)
+    (weekly,) = [c for c in charts if _spec(c).get("encoding", {}).get("detail")]
+    spec = _spec(weekly)
+    ticks = [(v["year"], v["month"], v["date"]) for v in spec["encoding"]["x"]["axis"]["values"]]
+    assert ticks == [(w.year, w.month, w.day) for w in weeks if w != empty]
+    by_promise: dict[str, dict[date, int]] = {}
+    for row in _values(weekly):
+        by_promise.setdefault(row["promise"], {})[row["week_start_date"].date()] = row["run"]
+    assert set(by_promise) == {"First touch on time", "Decision on time"}
+    for runs in by_promise.values():
+        # the week without handoffs breaks the line: week 1 alone, weeks 3 and 4 joined
+        assert empty not in runs and runs[weeks[0]] != runs[weeks[2]] == runs[weeks[3]]
+    counts = [
+        _spec(c)["encoding"]["x"]["axis"]
+        for c in charts
+        if "Missed" in str(_spec(c)["encoding"]["x"].get("axis", {}).get("title"))
+    ]
+    assert len(counts) == 3 and all(a["tickMinStep"] == 1 and a["format"] == "d" for a in counts)
+
+    at.switch_page("views/capacity.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    for chart in _charts(at):
+        for x in weekly_axes(_spec(chart)):
+            ticks = [(v["year"], v["month"], v["date"]) for v in x["axis"]["values"]]
+            assert set(ticks) <= {(w.year, w.month, w.day) for w in weeks}, x
