@@ -14,6 +14,7 @@ so everything here shares that one build and one query session."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -183,7 +184,7 @@ def built(spark_available: None, tmp_path_factory: pytest.TempPathFactory) -> Bu
         return "select " + ", ".join(f"`{c}`" for c in columns) + f" from {relation}"
 
     queries = {f"raw.{t}": select(cols, f"raw.`{t}`") for t, cols in raw_columns.items()}
-    queries |= {f"marts.{m}": select(cols, f"marts.{m}") for m, cols in mart_columns.items()}
+    queries |= mart_queries(mart_columns)
     queries["handoffs"] = select(HANDOFF_COLUMNS, "marts.fct_handoffs")
     queries |= PUBLISHED
     with pytest.MonkeyPatch.context() as patch:
@@ -191,6 +192,14 @@ def built(spark_available: None, tmp_path_factory: pytest.TempPathFactory) -> Bu
             patch.setenv(key, value)
         spark = spark_query(root / "spark", queries)
     return Built(root / "spark", root / "duckdb", spark_run, raw_columns, mart_columns, spark)
+
+
+def mart_queries(mart_columns: dict[str, list[str]]) -> dict[str, str]:
+    """Every row of every mart BI reads on Spark (the views of ``marts``)."""
+    return {
+        f"marts.{mart}": "select " + ", ".join(f"`{c}`" for c in columns) + f" from marts.{mart}"
+        for mart, columns in mart_columns.items()
+    }
 
 
 # What BI sees of a publish on Spark: the views of `marts`, the tables they read,
@@ -276,8 +285,9 @@ def test_every_hand_computed_handoff_holds_on_spark(built: Built) -> None:
 
 
 def test_a_failing_audit_on_spark_leaves_the_marts_views_unchanged(built: Built) -> None:
-    """Last in this file: it changes the Spark home. A build whose dim_offers grew a
-    column its contract lacks fails the gate, and BI's views keep the last publish."""
+    """It changes the Spark home (only the reader test comes after it). A build whose
+    dim_offers grew a column its contract lacks fails the gate, and BI's views keep the
+    last publish, every mart row for row."""
     marts = sorted(built.mart_columns)
     ddl = {
         f"copy {m}": f"create table marts__build.`{m}` as select * from marts.`{m}`"
@@ -311,9 +321,11 @@ def test_a_failing_audit_on_spark_leaves_the_marts_views_unchanged(built: Built)
     with pytest.MonkeyPatch.context() as patch:
         for key, value in SMALL_DATA.items():
             patch.setenv(key, value)
-        after = spark_query(built.spark_home, PUBLISHED)
+        after = spark_query(built.spark_home, PUBLISHED | mart_queries(built.mart_columns))
     for name in ("publish", "fct_handoffs_view", "handoff_rows", "views"):
         assert after[name] == built.spark[name], name
+    for mart in marts:
+        assert_same_rows(after[f"marts.{mart}"], built.spark[f"marts.{mart}"], mart)
 
 
 def test_a_new_batch_is_appended_to_sparks_raw_layer(built: Built, tmp_path: Path) -> None:
@@ -358,3 +370,58 @@ def test_a_new_batch_is_appended_to_sparks_raw_layer(built: Built, tmp_path: Pat
     assert spark["leads"] == [[leads]] and spark["loads"] == [[loads]]
     after = mirror_record(built.spark_home)
     assert len(after["loads"]) == len(before["loads"]) + 1 and not after["pending"]
+
+
+def test_a_reader_never_sees_a_missing_or_half_built_mart_on_spark(
+    built: Built, tmp_path: Path
+) -> None:
+    """Last in this file: it publishes a new generation. A reader counting every mart of
+    `marts` in a loop, in the JVM that rebuilds two marts with dbt and publishes them
+    (tests/integration/spark_reader.py: Derby admits one JVM), sees during the rebuild
+    the last publish only, during the publish each mart old or new and whole, never a
+    missing one, and never goes back from a new mart to its old one."""
+    marts = sorted(built.mart_columns)
+    rebuilt = ["dim_offers", "fct_handoffs"]
+    out = tmp_path / "reader.json"
+    env = {
+        **os.environ,
+        **SMALL_DATA,
+        "HANDOFF_HOME": str(built.spark_home),
+        "HANDOFF_TARGET": "spark",
+        "HANDOFF_AS_OF": AS_OF,
+        "TZ": "UTC",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("spark_reader.py")), str(out)]
+        + [",".join(marts), ",".join(rebuilt)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    seen = json.loads(out.read_text())
+    assert seen["dbt_success"], seen["dbt_error"]
+    before = {mart: len(built.spark[f"marts.{mart}"]) for mart in marts}
+    assert seen["before"] == before  # the fixture's publish (the failed audit changed nothing)
+    new = {mart: before[mart] * (1 if mart in rebuilt else 2) for mart in marts}
+    assert seen["after"] == new
+    errors = [o for o in seen["observed"] if o[3] is not None]
+    assert not errors, errors[:5]
+    by_phase: dict[str, list[tuple[str, int]]] = {}
+    for phase, mart, rows, _ in seen["observed"]:
+        by_phase.setdefault(phase, []).append((mart, rows))
+    assert by_phase["rebuild"] and all(rows == before[m] for m, rows in by_phase["rebuild"])
+    assert by_phase.get("publish"), "the reader saw nothing during the publish"
+    assert all(rows in (before[m], new[m]) for m, rows in by_phase["publish"])
+    assert by_phase["after"] and all(rows == new[m] for m, rows in by_phase["after"])
+    switched: set[str] = set()
+    for _, mart, rows, _ in seen["observed"]:
+        if new[mart] != before[mart]:
+            if rows == new[mart]:
+                switched.add(mart)
+            else:
+                assert mart not in switched, f"{mart}: back to the old mart after the new one"
+    assert switched == {m for m in marts if new[m] != before[m]}
