@@ -5,7 +5,7 @@ Each data rule lives in one place. The row-level rules (keys, accepted values,
 proportions in [0, 1], nothing after the as-of, deadlines after the clock start,
 every handoff counted once in every weekly mart) are dbt tests: they block inside
 ``dbt build``, and ``handoff publish`` runs them again before auditing (see
-:mod:`handoff.pipeline`). The raw contract is the ingest's
+:func:`handoff.dbt.test_marts`). The raw contract is the ingest's
 (``handoff/contract/objects.yml``). This gate checks what neither does, on what is
 about to be published:
 
@@ -37,15 +37,21 @@ import math
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as url_quote
 
+import duckdb
+
+from handoff.dbt import MART_SCHEMA, load_manifest, mart_models
+from handoff.duck import open_read_only
+from handoff.engines.postgres import connect, params
 from handoff.settings import Settings
 
-MART_SCHEMA = "marts"
 EXAMPLES = 5
 
 
@@ -193,26 +199,6 @@ RATE_DRIFT_ENV = "HANDOFF_MAX_RATE_DRIFT"
 DEFAULT_RATE_DRIFT = 0.10
 # Below this many rows at the last publish a mart's count is too small to judge by ratio.
 MIN_BASELINE_ROWS = 50
-
-
-def load_manifest(settings: Settings) -> dict[str, Any]:
-    path = settings.dbt_target_path / "manifest.json"
-    if not path.exists():
-        raise FileNotFoundError(f"no dbt manifest at {path}: run `dbt parse` first")
-    return json.loads(path.read_text())
-
-
-def mart_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Enabled models that build into schema ``marts``, by name."""
-    out = {}
-    for node in manifest["nodes"].values():
-        if node["resource_type"] != "model" or node["config"].get("enabled") is False:
-            continue
-        if node["config"].get("materialized") == "ephemeral":
-            continue
-        if node["config"].get("schema") == MART_SCHEMA or node.get("schema") == MART_SCHEMA:
-            out[node["name"]] = node
-    return dict(sorted(out.items()))
 
 
 def rate_columns(model: dict[str, Any]) -> list[str]:
@@ -583,7 +569,7 @@ def raw_bounds(con: Any) -> dict[str, int]:
 
 
 def _gx_context(docs_root: Path | None) -> Any:
-    import great_expectations as gx
+    import great_expectations as gx  # lazy: GX takes seconds to import
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     if docs_root is None:
@@ -592,7 +578,7 @@ def _gx_context(docs_root: Path | None) -> Any:
         docs_root.mkdir(parents=True, exist_ok=True)
         context = gx.get_context(mode="file", project_root_dir=str(docs_root))
     try:
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.data_context.types.base import ProgressBarsConfig  # lazy: GX
 
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
     except Exception:  # noqa: BLE001 — cosmetic only
@@ -605,7 +591,7 @@ def _gx_expectation(expectation: Expectation, aggregates: list[str] | None) -> A
     or Spark engine computes the count and means), or on the one-row frame of the
     mart's profile query, whose extra columns are ``aggregates`` (DuckDB: no mart is
     read into pandas)."""
-    import great_expectations as gx
+    import great_expectations as gx  # lazy: GX takes seconds to import
 
     kw = dict(expectation.kwargs)
     meta = {"why": expectation.why, "rule": expectation.kind}
@@ -670,7 +656,7 @@ def _validate(
     profile: Profile,
 ) -> tuple[list[Failure], list[Failure]]:
     """Run the suite on one GX batch; (blocking failures, warnings)."""
-    import great_expectations as gx
+    import great_expectations as gx  # lazy: GX takes seconds to import
 
     # All at once: add_expectation() compares each new expectation with every one
     # before it (pydantic dicts, quadratic in the suite); Suite.add already dedups.
@@ -779,8 +765,6 @@ class PostgresGate:
     personal-data scan)."""
 
     def __init__(self, settings: Settings) -> None:
-        from handoff.engines.postgres import connect
-
         self.settings = settings
         self.pg = connect()
         self.pg.autocommit = True
@@ -840,10 +824,6 @@ class PostgresGate:
         """The one personal-data scan (:func:`personal_data_findings`, DuckDB SQL) on
         the text columns of the built marts, copied out of PostgreSQL into an
         in-memory DuckDB beside the raw names of the ingest file."""
-        import tempfile
-
-        import duckdb
-
         duck = duckdb.connect()
         try:
             if self.settings.ingest_db.exists():
@@ -940,10 +920,6 @@ class SparkGate:
         """The one personal-data scan (:func:`personal_data_findings`) on the marts'
         text columns, written to Parquet and read by an in-memory DuckDB beside the
         raw names of the ingest file."""
-        import tempfile
-
-        import duckdb
-
         duck = duckdb.connect()
         try:
             _attach_raw_names(duck, self.settings)
@@ -987,15 +963,11 @@ def _gx_postgres_url() -> str:
     """The SQLAlchemy URL GX connects with. The password stays a ``${...}`` reference
     that GX resolves from the environment, so it is never written into the GX project
     on disk."""
-    from urllib.parse import quote
-
-    from handoff.engines.postgres import params
-
     p = params()
-    auth = quote(p["user"], safe="")
+    auth = url_quote(p["user"], safe="")
     if p["password"]:
         auth += ":${HANDOFF_PG_PASSWORD}"
-    return f"postgresql+psycopg2://{auth}@{p['host']}:{p['port']}/{quote(p['dbname'], safe='')}"
+    return f"postgresql+psycopg2://{auth}@{p['host']}:{p['port']}/{url_quote(p['dbname'], safe='')}"
 
 
 def _isnull(value: Any) -> bool:
@@ -1037,9 +1009,7 @@ def run_audit(
     """Validate the built marts (only ``tables``, ``marts.<name>`` names, when given);
     write Data Docs under ``<home>/docs/gx``. On DuckDB reads over ``con`` when given,
     else a read-only connection to the build database held only while reading; on
-    Spark over the session ``spark`` (see :func:`handoff.engines.spark.audit`)."""
-    from handoff.pipeline import open_read_only
-
+    Spark over the session ``spark`` (see :func:`handoff.engines.spark_jobs.audit`)."""
     manifest = load_manifest(settings)
     models = {
         name: model

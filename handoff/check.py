@@ -21,8 +21,10 @@ from typing import Any
 import duckdb
 
 from handoff.contract import objects
+from handoff.dbt import dbt_executable
+from handoff.duck import quote
 from handoff.ingest.loader import IngestReport, ingest
-from handoff.ingest.tables import ensure_raw_tables, quote
+from handoff.ingest.tables import ensure_raw_tables
 from handoff.seeds import seed_problems
 from handoff.settings import Settings, project_dir
 from handoff.unmapped import unmapped_lines, unmapped_rows
@@ -124,8 +126,6 @@ def _span(con: Any) -> tuple[datetime | None, datetime | None]:
 def _build_unmapped(tmp: Path) -> str | None:
     """Build ``rpt_unmapped_values`` (with the seeds and staging models it reads) on
     the throwaway database in ``tmp``; the error text when dbt fails."""
-    from orchestration.project import dbt_executable
-
     project = project_dir()
     proc = subprocess.run(
         [

@@ -1,7 +1,10 @@
 """The ``handoff`` command line (README, "The command line").
 
 ``handoff run`` executes the Dagster job ``handoff_pipeline`` in-process, so the
-CLI and the scheduler share one code path."""
+CLI and the scheduler share one code path.
+
+The modules that load DuckDB, pyarrow or Dagster are imported inside the command
+that needs them, so ``handoff --help`` and the quick commands start fast."""
 
 from __future__ import annotations
 
@@ -15,7 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import yaml
 
+from handoff.contract import CRMS
+from handoff.dbt import prepare_manifest
+from handoff.engines.postgres import PostgresUnreachable, connect
+from handoff.ingest.discover import no_space_message
+from handoff.project import init_project
+from handoff.seeds import seed_problems
 from handoff.settings import Settings, packaged_dir, parse_as_of, project_dir
 
 SAMPLE_LEADS = 4000
@@ -33,8 +43,6 @@ _NO_SPACE = ("No space left on device", "database or disk is full", "disk I/O er
 
 def _fail(message: str, detail: str | None = None) -> None:
     if any(sign in f"{message}\n{detail or ''}" for sign in _NO_SPACE):
-        from handoff.ingest.discover import no_space_message
-
         detail = f"{message}\n{detail or ''}".strip()
         message = (
             no_space_message(Settings.from_env().home)
@@ -52,8 +60,6 @@ def _landing_is_empty(landing: Path) -> bool:
 
 def _has_batches(landing: Path) -> bool:
     """Whether the landing holds at least one batch folder or zip under a CRM folder."""
-    from handoff.contract import CRMS
-
     for crm_dir in landing.iterdir():
         if crm_dir.is_dir() and crm_dir.name.lower() in CRMS:
             for entry in crm_dir.iterdir():
@@ -65,15 +71,11 @@ def _has_batches(landing: Path) -> bool:
 
 
 def _profile_targets() -> list[str]:
-    import yaml
-
     profiles = yaml.safe_load((project_dir() / "profiles" / "profiles.yml").read_text())
     return sorted(profiles["handoff"]["outputs"])
 
 
 def _check_seeds() -> None:
-    from handoff.seeds import seed_problems
-
     problems = seed_problems(project_dir() / "seeds")
     if problems:
         _fail(problems[0], "\n".join(problems[1:]) or None)
@@ -89,8 +91,6 @@ def _check_target(target: str, reach: bool = True) -> None:
             f"(one of: {', '.join(targets)})"
         )
     if reach and target == "postgres":
-        from handoff.engines.postgres import PostgresUnreachable, connect
-
         try:
             connect().close()
         except PostgresUnreachable as exc:
@@ -137,7 +137,7 @@ def main() -> None:
 def generate(out: Path, leads: int, seed: int, batches: int) -> None:
     """Write deterministic sample HubSpot and Salesforce extracts (same arguments →
     byte-identical files) in the CRMs' native layouts, as dated batches."""
-    from handoff.generate import generate as run_generate
+    from handoff.generate import generate as run_generate  # lazy: loads duckdb
 
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file: give a folder to write the sample extracts into")
@@ -219,7 +219,7 @@ def run(
 
     if landing is None and _landing_is_empty(settings.landing):
         _say(f"no extracts in {settings.landing}: generating the embedded sample there")
-        from handoff.generate import generate as run_generate
+        from handoff.generate import generate as run_generate  # lazy: loads duckdb
 
         run_generate(settings.landing, leads=SAMPLE_LEADS, seed=SAMPLE_SEED, progress=_say)
     elif not settings.landing.exists():
@@ -228,7 +228,7 @@ def run(
         as_of = _sample_as_of(settings.landing)
         if as_of is None:
             # an old export is judged where it ends, not today (README, "The as-of")
-            from handoff.check import STALE_AFTER, default_as_of, extracts_newest
+            from handoff.check import STALE_AFTER, default_as_of, extracts_newest  # lazy: pyarrow
 
             end = default_as_of(extracts_newest(settings))
             if end is not None:
@@ -247,14 +247,12 @@ def run(
 
     started = time.monotonic()
     _say("parsing the dbt project")
-    from orchestration.project import prepare_manifest
-
     try:
         prepare_manifest(settings.target, settings.as_of)
     except RuntimeError as exc:
         _fail("dbt could not parse the project", str(exc))
 
-    from handoff.pipeline import execute_pipeline
+    from handoff.pipeline import execute_pipeline  # lazy: loads Dagster
 
     outcome = execute_pipeline(settings, progress=_say)
     record = {
@@ -334,7 +332,7 @@ def publish(home: Path | None, as_of: str | None, target: str | None) -> None:
             _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
     settings = Settings.from_env()
     _say(f"as-of {settings.as_of.isoformat(sep=' ')} UTC; home {settings.home}")
-    from handoff.pipeline import execute_pipeline
+    from handoff.pipeline import execute_pipeline  # lazy: loads Dagster
 
     outcome = execute_pipeline(settings, progress=_say, job_name="audit_and_publish")
     for line in outcome.summary_lines:
@@ -365,7 +363,7 @@ def check(landing: Path | None, home: Path | None) -> None:
     settings = Settings.from_env()
     if not settings.landing.exists():
         _fail(f"the landing folder {settings.landing} does not exist")
-    from handoff.check import check as run_check
+    from handoff.check import check as run_check  # lazy: loads pyarrow and duckdb
 
     result = run_check(settings)
     for line in result.lines:
@@ -386,7 +384,7 @@ def status(home: Path | None, target: str | None) -> None:
     _check_target(settings.target, reach=False)
     if not settings.home.exists():
         _fail(f"there is no handoff home at {settings.home}: run `handoff run` first")
-    from handoff.status import render_status
+    from handoff.status import render_status  # lazy: loads duckdb
 
     text, ok = render_status(settings)
     click.echo(text)
@@ -419,7 +417,7 @@ def dashboard(home: Path | None, port: int, address: str, headless: bool) -> Non
     if home:
         os.environ["HANDOFF_HOME"] = str(home.resolve())
     settings = Settings.from_env()
-    from handoff.publish import serving_path
+    from handoff.publish import serving_path  # lazy: loads duckdb
 
     serving = serving_path(settings)
     if not serving.exists():
@@ -479,8 +477,7 @@ def dagster(home: Path | None, target: str | None, port: int, address: str) -> N
         os.environ["HANDOFF_TARGET"] = target
     settings = Settings.from_env()
     settings.home.mkdir(parents=True, exist_ok=True)
-    from handoff.pipeline import ensure_instance
-    from orchestration.project import prepare_manifest
+    from handoff.pipeline import ensure_instance  # lazy: loads duckdb
 
     env = dict(os.environ, DAGSTER_HOME=ensure_instance(settings))
     # dbt and dagster from this environment first, whatever the caller's PATH holds.
@@ -509,8 +506,6 @@ def init(directory: Path) -> None:
     """Write an editable project into DIRECTORY: the seeds (mappings, teams, SLA
     policy, holidays) and profiles to change, and a dbt_project.yml that builds the
     models handoff ships. Run handoff from DIRECTORY (or set HANDOFF_PROJECT_DIR)."""
-    from handoff.project import init_project
-
     if directory.exists() and any(directory.iterdir()):
         _fail(f"{directory} is not empty: give a new or empty folder for the project")
     written = init_project(directory)

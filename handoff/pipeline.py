@@ -1,5 +1,8 @@
 """Run the Dagster job ``handoff_pipeline`` in-process and summarise the outcome for
-the CLI. The scheduler runs the very same job (orchestration.definitions)."""
+the CLI. The scheduler runs the very same job (orchestration.definitions).
+
+With the CLI this is the top layer (docs/architecture.md): the one module of
+``handoff`` that imports the Dagster definitions."""
 
 from __future__ import annotations
 
@@ -9,15 +12,19 @@ import json
 import logging
 import os
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
+from handoff.audit import read_audit
+from handoff.dbt import load_manifest
+from handoff.duck import open_read_only, table_exists
+from handoff.engines.postgres import params
+from handoff.publish import last_publish, serving_path
 from handoff.settings import Settings
+from handoff.status import sla_summary_lines, summary_lines
+from handoff.unmapped import unmapped_lines, unmapped_rows
 
 
 @dataclass
@@ -92,19 +99,6 @@ class _DbtStdout(io.TextIOBase):
         return len(text)
 
 
-def open_read_only(path: Any, wait_seconds: float = 60.0) -> Any:
-    """Open a DuckDB file read-only, waiting while a writer (a dbt process still
-    shutting down after a failed step) holds its lock."""
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=True)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
 # What an earlier version wrote: upgraded in place to the current configuration.
 _OLD_INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
 
@@ -142,7 +136,7 @@ def ensure_instance(settings: Settings) -> str:
 
 
 def _instance(settings: Settings) -> Any:
-    import dagster as dg
+    import dagster as dg  # lazy: seconds to import, and `handoff dagster` needs none of it
 
     os.environ.setdefault("DAGSTER_HOME", ensure_instance(settings))
     return dg.DagsterInstance.get()
@@ -179,8 +173,6 @@ def _warned_checks(result: Any, settings: Settings) -> list[str]:
     warned = _unpassed_checks(result, "WARN")
     if not warned:
         return []
-    from handoff.audit import load_manifest
-
     why = {
         node["name"]: " ".join(str(node["config"]["meta"]["why"]).split())
         for node in load_manifest(settings)["nodes"].values()
@@ -201,8 +193,6 @@ def _warned_checks(result: Any, settings: Settings) -> list[str]:
 
 def _audit_warnings(settings: Settings, run_id: str) -> list[str]:
     """The gate's warnings of this run (rate drift against the last publish)."""
-    from handoff.audit import read_audit
-
     record = read_audit(settings, run_id) or {}
     return [f"audit warning (not blocking): {w}" for w in record.get("warnings") or []]
 
@@ -234,10 +224,13 @@ def execute_pipeline(
     progress: Callable[[str], None] = print,
     job_name: str = "handoff_pipeline",
 ) -> Outcome:
+    # lazy: dagster is slow to import, and the definitions read the manifest at import
+    # (the one the CLI's `dbt parse` has just written)
+    import dagster as dg
+
     from orchestration.definitions import defs
 
     started = datetime.now(UTC).replace(tzinfo=None)
-    import dagster as dg
 
     handler = _ProgressHandler(progress)
     progress_logger = logging.getLogger("handoff.progress")
@@ -276,10 +269,7 @@ def execute_pipeline(
                     [started],
                 ).fetchall()
             ]
-            if con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'raw' and table_name = '_landing_notices'"
-            ).fetchone()[0]:
+            if table_exists(con, "raw", "_landing_notices"):
                 outcome.not_loaded_batches = [
                     r[0]
                     for r in con.execute(
@@ -288,16 +278,11 @@ def execute_pipeline(
                         [started],
                     ).fetchall()
                 ]
-            from handoff.status import summary_lines
-
             outcome.summary_lines = summary_lines(con, settings)
     outcome.summary_lines += _warned_checks(result, settings)
     outcome.summary_lines += _audit_warnings(settings, result.run_id)
     outcome.summary_lines += _publish_lines(settings, started, result.success)
     if settings.target == "duckdb" and settings.build_db.exists():
-        from handoff.status import sla_summary_lines
-        from handoff.unmapped import unmapped_lines, unmapped_rows
-
         with open_read_only(settings.build_db) as con:
             outcome.summary_lines += sla_summary_lines(con)
             outcome.summary_lines += unmapped_lines(unmapped_rows(con))
@@ -305,15 +290,11 @@ def execute_pipeline(
 
 
 def _publish_lines(settings: Settings, started: datetime, success: bool) -> list[str]:
-    from handoff.publish import last_publish, serving_path
-
     record = last_publish(settings)
     fresh = record and datetime.fromisoformat(record["published_at"]) >= started.replace(
         microsecond=0
     )
     if settings.target in ("postgres", "spark"):
-        from handoff.engines.postgres import params
-
         where = (
             f"schema marts of PostgreSQL {params()['host']}:{params()['port']}/{params()['dbname']}"
             if settings.target == "postgres"

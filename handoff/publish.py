@@ -47,7 +47,16 @@ from typing import Any
 
 import duckdb
 
-from handoff.audit import MART_SCHEMA, fingerprint, load_manifest, mart_models
+from handoff.audit import (
+    BUILD_SCHEMA,
+    PG_BUILD_SCHEMA,
+    PostgresGate,
+    SparkGate,
+    fingerprint,
+)
+from handoff.dbt import MART_SCHEMA, dbt_executable, load_manifest, mart_models, profiles_dir
+from handoff.duck import literal
+from handoff.engines.postgres import connect, params, pg_quote_ident
 from handoff.settings import Settings, project_dir
 
 SERVING_FILE = "handoff.duckdb"
@@ -172,10 +181,6 @@ def _link_contract_paths(settings: Settings) -> None:
     _fsync_dir(settings.serving_dir)
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def publish_marts(
     settings: Settings,
     progress: Callable[[str], None] = print,
@@ -205,7 +210,7 @@ def publish_marts(
     # as the copy is done), the new serving file attached for writing.
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_quote(settings.build_db)} as build (read_only)")
+        con.execute(f"attach {literal(settings.build_db)} as build (read_only)")
         existing = {
             r[0]
             for r in con.execute(
@@ -230,7 +235,7 @@ def publish_marts(
                     f"{', '.join(changed)}; nothing was published"
                 )
         con.execute(
-            f"attach {_quote(tmp)} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
+            f"attach {literal(tmp)} as serving (storage_version '{SERVING_STORAGE_VERSION}')"
         )
         con.execute(f"create schema serving.{MART_SCHEMA}")
         for mart in marts:
@@ -254,7 +259,7 @@ def publish_marts(
         for mart in marts:
             con.execute(
                 f"copy serving.{MART_SCHEMA}.{mart} to "
-                f"{_quote(staging / PARQUET / f'{mart}.parquet')} (format parquet, "
+                f"{literal(staging / PARQUET / f'{mart}.parquet')} (format parquet, "
                 f"compression zstd, kv_metadata {{publish_id: '{result.publish_id}'}})"
             )
         con.execute("checkpoint serving")
@@ -319,8 +324,6 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
     ``catalog.json`` beside it. Reads the build database, so call it under the build
     lock. Returns the index, or None when dbt could not generate it (the marts are
     published anyway; the reason is reported)."""
-    from orchestration.project import PROFILES_DIR, dbt_executable
-
     docs = settings.home / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     target_path = settings.work_dir / "dbt-docs"
@@ -339,7 +342,7 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
         "--project-dir",
         str(project_dir()),
         "--profiles-dir",
-        str(PROFILES_DIR),
+        str(profiles_dir()),
         "--target",
         settings.target,
         "--target-path",
@@ -393,9 +396,6 @@ def publish_postgres(
     for queries still reading it). ``audited`` guards, as on DuckDB, against
     publishing a table rebuilt after its audit. The record of the publish is
     ``marts._publish`` and ``<home>/work/publish-postgres.json``."""
-    from handoff.audit import PG_BUILD_SCHEMA, PostgresGate
-    from handoff.engines.postgres import connect, pg_quote_ident
-
     started = time.monotonic()
     marts = list(mart_models(load_manifest(settings)))
     gate = PostgresGate(settings)
@@ -463,8 +463,6 @@ def publish_postgres(
     tmp.write_text(json.dumps(record, indent=2) + "\n")
     os.replace(tmp, path)
     seconds = time.monotonic() - started
-    from handoff.engines.postgres import params
-
     where = f"PostgreSQL {params()['host']}:{params()['port']}/{params()['dbname']}"
     progress(
         f"published {len(marts)} marts ({sum(rows.values()):,} rows) to schema {MART_SCHEMA} "
@@ -495,8 +493,6 @@ def publish_spark(
     reader sees the old mart or the new one — and ``marts._publish`` last. The tables
     of the previous publish are kept (a query may still read them); older ones are
     dropped. Runs in the child process that owns the Spark session."""
-    from handoff.audit import BUILD_SCHEMA, SparkGate
-
     started = time.monotonic()
     marts = list(mart_models(load_manifest(settings)))
     gate = SparkGate(settings, spark)

@@ -22,6 +22,8 @@ from typing import Any
 
 import duckdb
 
+from handoff.engines import spark
+from handoff.engines.postgres import connect
 from handoff.publish import serving_path
 from handoff.settings import Settings
 
@@ -88,8 +90,6 @@ def _rows(
     """Rows of the published marts only: the serving file on DuckDB, schema ``marts``
     on PostgreSQL, the ``marts`` views on Spark (``?`` placeholders; dates)."""
     if settings.target == "postgres":
-        from handoff.engines.postgres import connect
-
         pg = connect()
         try:
             with pg.cursor() as cursor:
@@ -99,8 +99,6 @@ def _rows(
         finally:
             pg.close()
     if settings.target == "spark":
-        from handoff.engines import spark
-
         for value in params or []:
             sql = sql.replace("?", f"date '{value:%Y-%m-%d}'", 1)
         names, rows = spark.select(settings.home, sql)

@@ -7,19 +7,11 @@ from typing import Any
 
 import duckdb
 
+from handoff.duck import table_exists
 from handoff.ingest.parse import public_reason
+from handoff.publish import last_publish, serving_path
 from handoff.settings import Settings
 from handoff.unmapped import unmapped_lines, unmapped_rows
-
-
-def _table_exists(con: Any, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
 
 # Each batch's current state: the status of its latest attempt (a rejected batch that
 # was fixed and loaded is loaded), the files and rows of every attempt that loaded, and
@@ -49,7 +41,7 @@ def summary_lines(con: Any, settings: Settings) -> list[str]:
             f"ingest database: {settings.ingest_db} "
             f"(raw layer mirrored to the {settings.target} target)"
         ]
-    if not _table_exists(con, "raw", "_batches"):
+    if not table_exists(con, "raw", "_batches"):
         return lines + ["no batch has been loaded yet"]
     loaded, rejected, rows, quarantined = con.execute(
         f"select count(*) filter (where status = 'loaded'), "
@@ -85,7 +77,7 @@ def render_status(settings: Settings) -> tuple[str, bool]:
         return "\n".join(out), True
     with duckdb.connect(str(settings.ingest_db), read_only=True) as con:
         out += summary_lines(con, settings)
-        if _table_exists(con, "raw", "_batches"):
+        if table_exists(con, "raw", "_batches"):
             out.append("")
             out.append(f"{'batch':<40} {'status':<9} {'files':>5} {'rows':>12} {'quarantined':>11}")
             for batch_id, status, files, rows, quarantined, error in con.execute(
@@ -108,7 +100,7 @@ def render_status(settings: Settings) -> tuple[str, bool]:
                         f"    {source_file}: {n:,} row(s), first at line {first_line}: "
                         f"{public_reason(reason)}"
                     )
-            if _table_exists(con, "raw", "_landing_notices"):
+            if table_exists(con, "raw", "_landing_notices"):
                 notices = con.execute(
                     "select path, kind, reason from raw._landing_notices order by kind desc, path"
                 ).fetchall()
@@ -127,8 +119,6 @@ def render_status(settings: Settings) -> tuple[str, bool]:
             unmapped = unmapped_lines(unmapped_rows(con))
             if unmapped:
                 out += [""] + unmapped
-    from handoff.publish import last_publish, serving_path
-
     record = last_publish(settings)
     if record:
         publish_id = f", publish {record['publish_id']}" if record.get("publish_id") else ""
@@ -154,7 +144,7 @@ def _pct(value: float | None) -> str:
 def sla_summary_lines(con: Any) -> list[str]:
     """Both SLAs in a few lines, from the marts: the marketing promise
     per ISO week, the sales promise per handoff, and MQL→SQL on mature cohorts."""
-    if not _table_exists(con, "marts", "fct_handoffs"):
+    if not table_exists(con, "marts", "fct_handoffs"):
         return []
     lines = []
     weeks = con.execute(

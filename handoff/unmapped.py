@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handoff.duck import table_exists
+
 MART = "marts.rpt_unmapped_values"
 # How many values the run's summary and `handoff status` list before "… and N more".
 TOP = 5
@@ -17,11 +19,7 @@ TOP = 5
 def unmapped_rows(con: Any) -> list[tuple[str, str, str, int, str]] | None:
     """``(crm, field, value, rows, seed)`` per unmapped value, most rows first; None
     when the mart has not been built."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name = 'rpt_unmapped_values'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "marts", "rpt_unmapped_values"):
         return None
     return con.execute(
         f"select crm, field, value, rows, seed from {MART} order by rows desc, crm, field, value"

@@ -1,7 +1,7 @@
 {#-
-    The run's reference time (var `as_of`, DESIGN §6) as a naive UTC timestamp
-    literal; when unset, the current time. Time-relative logic uses it instead of
-    now() so reruns on the same data give the same result.
+    The run's reference time (var `as_of`, docs/definitions.md, "Business time") as a
+    naive UTC timestamp literal; when unset, the current time. Time-relative logic uses
+    it instead of now() so reruns on the same data give the same result.
 -#}
 {% macro as_of_timestamp() -%}
     {%- set as_of = var('as_of', none) -%}

@@ -51,7 +51,7 @@ def _libpq_quote(value: str) -> str:
 def connect(environ: Mapping[str, str] | None = None, **overrides: str) -> Any:
     """A psycopg2 connection (autocommit off). Raises :class:`PostgresUnreachable`
     with one sentence naming host, port and user when the server cannot be reached."""
-    import psycopg2
+    import psycopg2  # lazy: only PostgreSQL runs need it
 
     values = {**params(environ), **overrides}
     try:

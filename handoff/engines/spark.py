@@ -90,7 +90,7 @@ def unavailable_reason() -> str | None:
     if java_executable() is None:
         return "no Java runtime (install Java 17 or set JAVA_HOME)"
     try:
-        import pyspark  # noqa: F401
+        import pyspark  # noqa: F401 — in a function: a probe for the optional extra
     except ImportError:
         return "pyspark is not installed (uv sync --extra spark)"
     return None
@@ -98,7 +98,7 @@ def unavailable_reason() -> str | None:
 
 def session(home: Path) -> Any:
     """A SparkSession with Hive support configured like the ``spark`` profile target."""
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # lazy: pyspark is an optional extra
 
     spark_dir(home).mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.enableHiveSupport()
@@ -271,10 +271,13 @@ def select(home: Path, sql: str) -> tuple[list[str], list[list[Any]]]:
     return data["__columns__"], data["rows"]
 
 
-def _child(command: str, settings: Any, args: dict[str, Any], progress: Progress | None) -> Any:
-    """Run ``command`` (``audit``, ``publish``) of :func:`_main` in a child Python
-    process for ``settings`` (its JVM, and Derby's lock, go with it); its progress lines
-    are forwarded; returns what it wrote as JSON."""
+def run_child(
+    module: str, command: str, settings: Any, args: dict[str, Any], progress: Progress | None
+) -> Any:
+    """Run ``python -m <module> <command> <home> <args as JSON>`` in a child Python
+    process for ``settings`` (its JVM, and Derby's lock, go with it; the audit and the
+    publish of :mod:`handoff.engines.spark_jobs`); its progress lines are forwarded;
+    returns what it wrote as JSON to the ``result`` path it is given."""
     say = progress or (lambda _msg: None)
     reason = unavailable_reason()
     if reason:
@@ -290,7 +293,7 @@ def _child(command: str, settings: Any, args: dict[str, Any], progress: Progress
             "HANDOFF_AS_OF": settings.as_of.isoformat(sep=" "),
             "TZ": "UTC",
         }
-        cmd = [sys.executable, "-m", "handoff.engines.spark", command, str(settings.home)]
+        cmd = [sys.executable, "-m", module, command, str(settings.home)]
         cmd += [json.dumps({**args, "result": str(result)})]
         with open(log, "w") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
@@ -306,61 +309,8 @@ def _child(command: str, settings: Any, args: dict[str, Any], progress: Progress
         return json.loads(result.read_text())
 
 
-def audit(settings: Any, tables: set[str] | None, progress: Progress | None = None) -> Any:
-    """:func:`handoff.audit.run_audit` on Spark, in a child process."""
-    from handoff.audit import report_from_json
-
-    data = _child("audit", settings, {"tables": sorted(tables) if tables else None}, progress)
-    return report_from_json(data)
-
-
-def publish(settings: Any, audited: dict[str, Any] | None, progress: Progress | None = None) -> Any:
-    """:func:`handoff.publish.publish_spark` in a child process."""
-    from handoff.publish import Published, PublishError
-
-    data = _child("publish", settings, {"audited": audited}, progress)
-    if data.get("error"):
-        raise PublishError(data["error"])
-    return Published(
-        serving_file=None,
-        publish_id=data["publish_id"],
-        marts=data["marts"],
-        seconds=data["seconds"],
-    )
-
-
 def _main(argv: list[str]) -> int:
     command, home = argv[0], Path(argv[1])
-    if command in ("audit", "publish"):
-        from handoff.settings import Settings
-
-        args = json.loads(argv[2])
-        settings = Settings.from_env()
-        say = lambda msg: print(msg, flush=True)  # noqa: E731
-        spark = session(home)
-        try:
-            if command == "audit":
-                from handoff.audit import report_to_json, run_audit
-
-                tables = set(args["tables"]) if args.get("tables") else None
-                report = run_audit(settings, progress=say, tables=tables, spark=spark)
-                out = report_to_json(report)
-            else:
-                from handoff.publish import PublishError, publish_spark
-
-                try:
-                    done = publish_spark(settings, spark, progress=say, audited=args.get("audited"))
-                    out = {
-                        "publish_id": done.publish_id,
-                        "marts": done.marts,
-                        "seconds": done.seconds,
-                    }
-                except PublishError as exc:
-                    out = {"error": str(exc)}
-        finally:
-            spark.stop()
-        Path(args["result"]).write_text(json.dumps(out))
-        return 0
     if command == "query":
         spark = session(home)
         try:

@@ -35,6 +35,7 @@ from typing import Any
 import pyarrow as pa
 
 from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, object_for_file, objects, snake_case
+from handoff.duck import literal, quote
 from handoff.ingest.discover import (
     ACCEPTED,
     Batch,
@@ -48,7 +49,7 @@ from handoff.ingest.discover import (
     no_space_message,
 )
 from handoff.ingest.parse import error_expr, parse_expr, public_reason
-from handoff.ingest.tables import NOTICES, ensure_raw_tables, quote
+from handoff.ingest.tables import NOTICES, ensure_raw_tables
 
 Progress = Callable[[str], None]
 
@@ -129,14 +130,10 @@ class IngestReport:
         return out
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def duck_path(path: Path) -> str:
     """A path as a DuckDB string literal that its readers take literally: they treat
     ``*``, ``?`` and ``[`` as a glob, so each is wrapped in brackets (``[*]``)."""
-    return _sql_str(re.sub(r"([*?\[])", r"[\1]", str(path)))
+    return literal(re.sub(r"([*?\[])", r"[\1]", str(path)))
 
 
 def _open_text(path: Path):
@@ -178,7 +175,7 @@ def _reader(file: ExtractFile, width: int = 0, delim: str = ",", rejects: bool =
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         opts = (
             f"header = true, auto_detect = false, columns = {columns}, "
-            f"delim = {_sql_str(delim)}, quote = '\"', escape = '\"'"
+            f"delim = {literal(delim)}, quote = '\"', escape = '\"'"
         )
         if rejects:
             opts += ", store_rejects = true, rejects_table = '_rej_err', rejects_scan = '_rej_scan'"
@@ -390,7 +387,7 @@ def _load_file(ctx: _Ctx, file: ExtractFile, spec: ObjectSpec, described: list) 
     reason = "coalesce(" + ", ".join(e for _, e in error_parts) + ")" if error_parts else "null"
     column = (
         "case "
-        + " ".join(f"when {e} is not null then {_sql_str(h)}" for h, e in error_parts)
+        + " ".join(f"when {e} is not null then {literal(h)}" for h, e in error_parts)
         + " end"
         if error_parts
         else "null"
@@ -663,7 +660,7 @@ def load_batch(
         result.seconds = time.monotonic() - started
         return result
 
-    con.execute(f"set TimeZone = {_sql_str(source_timezone)}")
+    con.execute(f"set TimeZone = {literal(source_timezone)}")
     scratch: list[Path] = []
     try:
         for copy in batch.zips:

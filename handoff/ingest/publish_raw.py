@@ -22,6 +22,7 @@ implementation. Guarantees:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -31,7 +32,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from handoff.ingest.tables import NOTICES, quote
+from handoff.duck import literal, quote
+from handoff.engines.postgres import connect
+from handoff.engines.spark import MANIFEST, SPARK_TYPES, mirror_record, run_load_raw
+from handoff.ingest.tables import NOTICES
 
 Progress = Callable[[str], None]
 
@@ -85,10 +89,6 @@ def pg_identifier(name: str) -> str:
     digest = hashlib.sha1(name.encode()).hexdigest()[:8]
     head = name.encode()[: PG_MAX_IDENTIFIER - 9].decode(errors="ignore")
     return f"{head}_{digest}"
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _timestamp_literal(value: datetime) -> str:
@@ -165,7 +165,7 @@ def _pg_loads(pg: Any) -> set[tuple[str, datetime]]:
 
 
 def _where(table: str, batch_id: str, loaded_at: datetime) -> str:
-    b, t = _sql_str(batch_id), _timestamp_literal(loaded_at)
+    b, t = literal(batch_id), _timestamp_literal(loaded_at)
     if table == LEDGER:
         return f"batch_id = {b} and loaded_at = {t}"
     if table == QUARANTINE:
@@ -194,7 +194,7 @@ def _copy_table(
     select = ", ".join(_export_expr(c) for c in columns)
     rows = duck.execute(
         f"copy (select {select} from raw.{quote(table)} where {where}) "
-        f"to {_sql_str(str(path))} (format csv, header false)"
+        f"to {literal(str(path))} (format csv, header false)"
     ).fetchone()[0]
     if rows:
         names = ", ".join(quote(c.pg_name) for c in columns)
@@ -295,8 +295,6 @@ def mirror_to_postgres(
     duck: Any, *, progress: Progress | None = None, scratch_dir: Path | None = None
 ) -> MirrorReport:
     """:func:`mirror_raw` into the database of the ``HANDOFF_PG_*`` variables."""
-    from handoff.engines.postgres import connect
-
     pg = connect()
     try:
         return mirror_raw(duck, pg, progress=progress, scratch_dir=scratch_dir)
@@ -319,10 +317,6 @@ def export_raw(
     columns with their Spark types, its row count and the ledger's loads. With
     ``only_loads`` only those loads' rows are written (``mode`` ``append``: Spark
     appends them); else every row (``mode`` ``replace``)."""
-    import json
-
-    from handoff.engines.spark import MANIFEST
-
     scratch.mkdir(parents=True, exist_ok=True)
     tables = duck_raw_tables(duck)
     manifest: dict[str, Any] = {
@@ -342,7 +336,7 @@ def export_raw(
         path = scratch / f"table-{table}.parquet"  # Spark skips files named _*
         rows = duck.execute(
             f"copy (select {select} from raw.{quote(table)} where {where or 'false'}) "
-            f"to {_sql_str(str(path))} (format parquet)"
+            f"to {literal(str(path))} (format parquet)"
         ).fetchone()[0]
         manifest["tables"][table] = spark_columns(columns)
         manifest["rows"][table] = int(rows)
@@ -355,16 +349,12 @@ def export_raw(
 
 
 def _spark_export_expr(column: Column) -> str:
-    from handoff.engines.spark import SPARK_TYPES
-
     name = quote(column.name)
     return name if column.duck_type in SPARK_TYPES else f"cast({name} as varchar)"
 
 
 def spark_columns(columns: list[Column]) -> list[list[str]]:
     """A raw table's columns as Spark sees them: [name, Spark type]."""
-    from handoff.engines.spark import SPARK_TYPES
-
     return [[c.name, SPARK_TYPES.get(c.duck_type, "string")] for c in columns]
 
 
@@ -376,8 +366,6 @@ def mirror_to_spark(
     (:func:`handoff.engines.spark.mirror_record`) is complete and the columns are
     unchanged; else the whole layer, replaced. Nothing at all (not even a Spark
     session) when Spark holds every load."""
-    from handoff.engines.spark import mirror_record, run_load_raw
-
     say = progress or (lambda _msg: None)
     started = time.monotonic()
     report = MirrorReport()

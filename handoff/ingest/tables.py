@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from handoff.contract import LINEAGE_COLUMNS, ObjectSpec, objects
+from handoff.duck import quote
 
 SQL_TYPES = {
     "id": "VARCHAR",
@@ -56,10 +57,6 @@ QUARANTINE_MIGRATION = "alter table raw._quarantine add column if not exists loa
 
 # The ingest's own list of what it did not read or load, rewritten by each ingest.
 NOTICES = "_landing_notices"
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def raw_table_ddl(spec: ObjectSpec) -> str:

@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from handoff.audit import mart_models
+from handoff.dbt import mart_models
 from orchestration.defs.dbt.assets import HandoffTranslator
 from orchestration.project import handoff_project
 

@@ -1,4 +1,4 @@
-"""Jobs, schedules and the new-batch sensor (DESIGN §9).
+"""Jobs, schedules and the new-batch sensor (README, "Publishing, audit and schedules").
 
 Every job runs the whole graph (ingest → dbt and its tests → GX checks → publish),
 so a review never looks at stale or unaudited marts; the review jobs add their

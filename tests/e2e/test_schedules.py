@@ -21,7 +21,7 @@ AS_OF = "2026-01-07 09:00:00"  # a Wednesday
 
 @pytest.fixture(scope="module")
 def defs():
-    from orchestration.project import prepare_manifest
+    from handoff.dbt import prepare_manifest
 
     prepare_manifest()
     from orchestration.definitions import defs

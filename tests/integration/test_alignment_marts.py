@@ -1,6 +1,6 @@
-"""The alignment marts on the built sample (DESIGN §1, §7; issue #5): the feedback
-loop on offers (`dim_offers`, `fct_offer_performance`), inbound against outbound
-(`fct_channel_performance`) and team capacity (`fct_team_capacity`).
+"""The alignment marts on the built sample (docs/definitions.md, "Alignment"; issue #5):
+the feedback loop on offers (`dim_offers`, `fct_offer_performance`), inbound against
+outbound (`fct_channel_performance`) and team capacity (`fct_team_capacity`).
 
 Their totals reconcile with the funnel and handoff marts, first- and last-touch
 attribution is recomputed here from the touches and compared, the open load at

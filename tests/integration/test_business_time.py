@@ -1,8 +1,8 @@
-"""Business time (DESIGN §6) on a real DuckDB: `dbt build` of the business
-calendar and of the handoffs' business time, as users run it. The dbt unit tests
-of int_handoffs_business_time (hand-computed deadlines and business minutes across
-DST changes and holidays) run inside that build; the tests here check the built
-calendar itself: DST-correct UTC windows, holidays and weekends, running totals.
+"""Business time (docs/definitions.md, "Business time") on a real DuckDB: `dbt build` of
+the business calendar and of the handoffs' business time, as users run it. The dbt unit
+tests of int_handoffs_business_time (hand-computed deadlines and business minutes across
+DST changes and holidays) run inside that build; the tests here check the built calendar
+itself: DST-correct UTC windows, holidays and weekends, running totals.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Dagster code location loads and wires ingest → dbt (STYLE: a test that loads
+"""The Dagster code location loads and wires ingest → dbt (a test that loads
 the definitions)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from handoff.contract import objects
 
 @pytest.fixture(scope="module")
 def defs():
-    from orchestration.project import prepare_manifest
+    from handoff.dbt import prepare_manifest
 
     prepare_manifest()
     from orchestration.definitions import defs

@@ -1,5 +1,5 @@
-"""Stage changes seen only between extracts (DESIGN §5: "else from successive
-extract snapshots").
+"""Stage changes seen only between extracts (docs/definitions.md, "Funnel": with no
+stage history, a stage entry comes from two successive extracts of the record).
 
 One Salesforce lead, LeadHistory not tracked, delivered in three batches:
   2025-11-03  Open - Not Contacted    LastModifiedDate 2025-11-03 14:00 (= CreatedDate)

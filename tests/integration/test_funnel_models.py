@@ -1,9 +1,9 @@
-"""The funnel's intermediate models on a generated sample (DESIGN §5): `handoff
-generate` writes a small two-CRM sample, `handoff run` ingests it and builds the
-project, and the build database is checked for the funnel's invariants — one row
-per handoff, handoffs numbered 1..n per lead, synced people counted once, inbound
-converting better than outbound, re-MQL handoffs, first touches only by sellers and
-never before the handoff.
+"""The funnel's intermediate models on a generated sample (docs/definitions.md,
+"Funnel"): `handoff generate` writes a small two-CRM sample, `handoff run` ingests it
+and builds the project, and the build database is checked for the funnel's invariants —
+one row per handoff, handoffs numbered 1..n per lead, synced people counted once,
+inbound converting better than outbound, re-MQL handoffs, first touches only by sellers
+and never before the handoff.
 """
 
 from __future__ import annotations

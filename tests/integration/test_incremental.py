@@ -1,4 +1,4 @@
-"""Incremental builds (README "Incremental builds", DESIGN §12): after a new batch,
+"""Incremental builds (README "Incremental builds"): after a new batch,
 an incremental ``dbt build`` gives exactly the marts a full rebuild of the same
 batches gives, and rebuilds only the leads the batch touched.
 

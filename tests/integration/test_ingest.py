@@ -1,5 +1,6 @@
-"""Ingest against real DuckDB files (DESIGN §4): good, bad-row, missing-column,
-duplicate, corpus and crashed batches, with the ledger and quarantine asserted."""
+"""Ingest against real DuckDB files (docs/definitions.md, "Extracts and ingest"): good,
+bad-row, missing-column, duplicate, corpus and crashed batches, with the ledger and
+quarantine asserted."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""The marts on a generated sample (DESIGN §6, §7, §12): `handoff generate` writes a
-two-CRM sample, `handoff run` builds it as of 2026-01-01, and the marts are checked
-for their contract's invariants — one row per handoff, rates in [0, 1], immature
-cohorts flagged near the as-of, inbound converting better than outbound, no PII
-column or value, and reproducibility: the same inputs and as-of rebuild identical marts.
-A copy of the build database rebuilt as of 2025-11-15 shows that the as-of alone
-moves every time-relative result.
+"""The marts on a generated sample (docs/definitions.md, "Marts"): `handoff generate`
+writes a two-CRM sample, `handoff run` builds it as of 2026-01-01, and the marts are
+checked for their contract's invariants — one row per handoff, rates in [0, 1], immature
+cohorts flagged near the as-of, inbound converting better than outbound, no PII column
+or value, and reproducibility: the same inputs and as-of rebuild identical marts. A copy
+of the build database rebuilt as of 2025-11-15 shows that the as-of alone moves every
+time-relative result.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The metrics layer (DESIGN §10: dbt semantic layer / MetricFlow): `dbt parse`
+"""The metrics layer (dbt semantic layer / MetricFlow; README, "Metrics"): `dbt parse`
 writes the semantic manifest, and `mf query` — the command the README shows —
 answers every metric on the built sample's build database. Two answers are checked
 against the marts they summarise: the overall MQL→SQL rate against

@@ -1,7 +1,7 @@
-"""Ingest into PostgreSQL (DESIGN §11) on a real server: the raw layer mirrored from
-the ingest DuckDB file (same rows, ledger and quarantine; new columns added; nothing
-copied twice; a crash mid-copy leaves nothing and the next run completes it), and
-`handoff run --target postgres` end to end."""
+"""Ingest into PostgreSQL (README, "Running on PostgreSQL") on a real server: the raw
+layer mirrored from the ingest DuckDB file (same rows, ledger and quarantine; new
+columns added; nothing copied twice; a crash mid-copy leaves nothing and the next run
+completes it), and `handoff run --target postgres` end to end."""
 
 from __future__ import annotations
 

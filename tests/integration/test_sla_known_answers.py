@@ -1069,8 +1069,9 @@ STATISTICS = {
 def test_known_answers_on_postgres(
     postgres_env: dict[str, str], tmp_path: Path, marts: duckdb.DuckDBPyConnection
 ) -> None:
-    """The same batches built on PostgreSQL (DESIGN §11) give the same answers, and
-    the statistics (README "Statistics") equal the DuckDB build's row for row."""
+    """The same batches built on PostgreSQL (README, "Running on PostgreSQL") give the
+    same answers, and the statistics (README "Statistics") equal the DuckDB build's row
+    for row."""
     from handoff.engines.postgres import connect
 
     landing, home = tmp_path / "landing", tmp_path / "home"

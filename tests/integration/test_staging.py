@@ -1,11 +1,11 @@
 """The staging layer on a real DuckDB: hand-made raw rows in, `dbt build --select
 staging` run as users run it, the staging views checked row by row.
 
-What it pins down (DESIGN §4): the latest version of a record wins, a record whose
-latest version is deleted disappears (including Fivetran's `_fivetran_deleted`,
-aliased onto `archived`/`is_deleted` by ingest), UI-export quirks (owner names,
-`hs_v2_date_entered_*` beside `hs_lifecyclestage_*_date`) survive, and text is
-cleaned (trimmed, empty → null, e-mail lower-cased).
+What it pins down (docs/definitions.md, "Extracts and ingest"): the latest version of a
+record wins, a record whose latest version is deleted disappears (including Fivetran's
+`_fivetran_deleted`, aliased onto `archived`/`is_deleted` by ingest), UI-export quirks
+(owner names, `hs_v2_date_entered_*` beside `hs_lifecyclestage_*_date`) survive, and
+text is cleaned (trimmed, empty → null, e-mail lower-cased).
 """
 
 from __future__ import annotations

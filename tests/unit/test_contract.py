@@ -1,4 +1,5 @@
-"""Header normalisation and file-name → object resolution (DESIGN §4)."""
+"""Header normalisation and file-name → object resolution (docs/definitions.md,
+"Extracts and ingest")."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """The sample generator: determinism, native layouts that resolve through the contract,
-and the dynamics the marts are meant to show (DESIGN §1, §4, §5, §10)."""
+and the dynamics the marts are meant to show (docs/definitions.md, "The sample")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Known answers for the cell parsers (DESIGN §4): timestamps, dates, booleans, numbers."""
+"""Known answers for the cell parsers (docs/definitions.md, "Extracts and ingest"):
+timestamps, dates, booleans, numbers."""
 
 from datetime import date, datetime
 

@@ -1,11 +1,14 @@
 """Each data rule has one home (README, "Publishing, audit and schedules"): the
 row-level rules on the marts are dbt tests, which block inside `dbt build`, and the
 Great Expectations gate does not repeat them. These tests keep the dbt side
-complete, so a new mart column cannot slip past the rule that used to catch it."""
+complete, so a new mart column cannot slip past the rule that used to catch it.
+The definitions behind the rules have one home too, inside the repository
+(docs/definitions.md, docs/architecture.md, the README): no file points elsewhere."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -100,3 +103,39 @@ def test_deadlines_are_checked_wherever_a_mart_has_a_clock_start():
     sql = (PROJECT / "tests/dbt/sla/assert_handoff_deadlines_follow_clock_start.sql").read_text()
     assert with_clock == {"fct_handoffs"}
     assert all(f"ref('{mart}')" in sql for mart in with_clock)
+
+
+# What no file of the project may cite: the product spec and house style the project
+# was written from live outside it, where a user or contributor cannot follow them.
+# (Spelled in pieces so that this file does not cite them either.)
+OUTSIDE_DOCUMENTS = ("DESI" + "GN", "STY" + "LE.md", "../" + "shared")
+# Files the lead is editing on main at the time of writing; the test covers them again
+# once their citation is replaced (tests/integration/test_spark.py, line 1).
+NOT_YET = {"tests/integration/test_spark.py"}
+
+
+def test_no_file_cites_a_document_outside_the_repository():
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    files = [name for name in listed.split("\0") if name and (PROJECT / name).is_file()]
+    assert len(files) > 200
+    citing = []
+    for name in files:
+        try:
+            text = (PROJECT / name).read_text()
+        except UnicodeDecodeError:
+            continue  # images and other binary files
+        for number, line in enumerate(text.splitlines(), 1):
+            if any(word in line for word in OUTSIDE_DOCUMENTS) and name not in NOT_YET:
+                citing.append(f"{name}:{number}: {line.strip()}")
+    assert citing == [], "point these at docs/definitions.md, docs/architecture.md or the README"
+
+
+def test_every_mart_has_its_line_in_the_definitions():
+    page = (PROJECT / "docs" / "definitions.md").read_text()
+    listed = set(re.findall(r"^\| `(\w+)` \|", page.split("\n## Marts\n", 1)[1], flags=re.M))
+    assert listed == set(_mart_columns()), "docs/definitions.md, Marts: one line per mart"

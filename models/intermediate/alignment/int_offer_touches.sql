@@ -1,9 +1,9 @@
 {#-
-    One row per time a lead met an offer (DESIGN §1 "feedback loop"), up to the
-    run's as-of: each HubSpot form submission of its contact (offer = the form) and
-    each Salesforce campaign membership of its lead or converted contact (offer =
-    the campaign, responded or only sent). touch_number orders a lead's touches in
-    time (ties by CRM and offer id), 1 = its first.
+    One row per time a lead met an offer (the feedback loop: docs/definitions.md,
+    "Alignment"), up to the run's as-of: each HubSpot form submission of its contact
+    (offer = the form) and each Salesforce campaign membership of its lead or converted
+    contact (offer = the campaign, responded or only sent). touch_number orders a lead's
+    touches in time (ties by CRM and offer id), 1 = its first.
 -#}
 with
 

@@ -1,15 +1,14 @@
 {#-
-    One row per entry of a lead into a canonical stage (DESIGN §5), in order.
-    Sources: HubSpot contact_property_history (lifecyclestage, hs_lead_status),
-    else the contact's lifecycle date properties; Salesforce Lead creation,
-    LeadHistory Status changes; for a stage field without history, the changes
-    between successive delivered versions of the record (extract versions, each at
-    that version's last-modified time, flagged); conversion
-    (ConvertedDate: a date, used at 00:00 UTC and flagged when LeadHistory has no
-    timestamp for it), the converted Opportunity (created → opportunity, won →
-    customer). For synced people lead/mql come from HubSpot and every later stage
-    from Salesforce, so the sync's mirror copies are not counted twice.
-    Consecutive entries into the same stage collapse into the first.
+    One row per entry of a lead into a canonical stage (docs/definitions.md, "Funnel"),
+    in order. Sources: HubSpot contact_property_history (lifecyclestage,
+    hs_lead_status), else the contact's lifecycle date properties; Salesforce Lead
+    creation, LeadHistory Status changes; for a stage field without history, the changes
+    between successive delivered versions of the record (extract versions, each at that
+    version's last-modified time, flagged); conversion (ConvertedDate: a date, used at
+    00:00 UTC and flagged when LeadHistory has no timestamp for it), the converted
+    Opportunity (created → opportunity, won → customer). For synced people lead/mql come
+    from HubSpot and every later stage from Salesforce, so the sync's mirror copies are
+    not counted twice. Consecutive entries into the same stage collapse into the first.
 -#}
 {{ lead_incremental_config() }}
 -- depends_on: {{ ref('int_incremental_leads') }}

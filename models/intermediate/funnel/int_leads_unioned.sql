@@ -1,10 +1,10 @@
 {#-
-    One row per person (DESIGN §5 "one person, one lead"). A HubSpot contact is the
-    same person as a Salesforce lead when its salesforceleadid points at the lead,
-    else its salesforcecontactid at the lead's converted contact, else it shares the
-    lead's normalised e-mail; each lead and each contact joins at most one pair.
-    lead_id: the Salesforce lead id when there is one, else `hs-<contact id>`.
-    PII stays here: downstream gets email_hash only.
+    One row per person ("one person, one lead": docs/definitions.md, "Funnel"). A
+    HubSpot contact is the same person as a Salesforce lead when its salesforceleadid
+    points at the lead, else its salesforcecontactid at the lead's converted contact,
+    else it shares the lead's normalised e-mail; each lead and each contact joins at
+    most one pair. lead_id: the Salesforce lead id when there is one, else
+    `hs-<contact id>`. PII stays here: downstream gets email_hash only.
 -#}
 with
 

@@ -2,9 +2,10 @@
     One row per activity on a lead: Salesforce Tasks (completed: at CompletedDateTime,
     else CreatedDate) and Events (at StartDateTime) on the lead or its converted
     contact, HubSpot engagements on the contact (an engagement on several contacts
-    gives one row per contact). A sales touch (DESIGN §5) is a call, e-mail,
-    meeting or completed task by a sales-side owner; notes and incoming e-mails are
-    not touches, and neither is anything still in the future at the run's as-of.
+    gives one row per contact). A sales touch (docs/definitions.md, "The handoff") is a
+    call, e-mail, meeting or completed task by a sales-side owner; notes and incoming
+    e-mails are not touches, and neither is anything still in the future at the run's
+    as-of.
 -#}
 {{ lead_incremental_config() }}
 -- depends_on: {{ ref('int_incremental_leads') }}

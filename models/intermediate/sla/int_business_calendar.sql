@@ -1,7 +1,7 @@
 {#-
-    One row per sales team × local calendar date (DESIGN §6): whether it is a
-    business day in the team's timezone and holiday region, its business window as
-    UTC instants (the offset moves with DST), and running totals that turn
+    One row per sales team × local calendar date (docs/definitions.md, "Business time"):
+    whether it is a business day in the team's timezone and holiday region, its business
+    window as UTC instants (the offset moves with DST), and running totals that turn
     business-time arithmetic into joins (see int_handoffs_business_time).
 -#}
 

@@ -1,13 +1,13 @@
 {#-
-    One row per handoff (DESIGN §5): every entry of a lead into `mql` that is its
-    first, or the first after a `recycled`. Owner: the sales owner in force at the
-    handoff (owner-change history), else the first assigned after it, else the
-    lead's current owner. Assignment (README "Who lost the time"): the first time a
-    sales-side owner holds the lead at or after the handoff, from the same owner
-    history with queues and marketers kept in. Policy: the sla_policy row with the latest
-    effective_from on or before the handoff date, for the lead's segment or `*`
-    (an exact segment wins a tie). First touch, disposition and sql_at look only
-    inside the handoff's own window [handoff, next handoff).
+    One row per handoff (docs/definitions.md, "The handoff"): every entry of a lead into
+    `mql` that is its first, or the first after a `recycled`. Owner: the sales owner in
+    force at the handoff (owner-change history), else the first assigned after it, else
+    the lead's current owner. Assignment (README "Who lost the time"): the first time a
+    sales-side owner holds the lead at or after the handoff, from the same owner history
+    with queues and marketers kept in. Policy: the sla_policy row with the latest
+    effective_from on or before the handoff date, for the lead's segment or `*` (an
+    exact segment wins a tie). First touch, disposition and sql_at look only inside the
+    handoff's own window [handoff, next handoff).
 -#}
 {{ lead_incremental_config() }}
 -- depends_on: {{ ref('int_incremental_leads') }}

@@ -1,7 +1,8 @@
 {#-
-    Business time of every handoff (DESIGN §6): clock start, first-touch and
-    disposition deadlines, business minutes to the first touch, to the
-    disposition, to the seller's assignment and from it to the first touch, in the owner's team timezone, holidays excluded.
+    Business time of every handoff (docs/definitions.md, "Business time"): clock start,
+    first-touch and disposition deadlines, business minutes to the first touch, to the
+    disposition, to the seller's assignment and from it to the first touch, in the
+    owner's team timezone, holidays excluded.
 
     Set-based through int_business_calendar. Each instant t maps to its business
     minute F(t) = minutes of business time in the team's calendar before t:

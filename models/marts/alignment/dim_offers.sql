@@ -1,9 +1,10 @@
 {#-
-    One row per offer (content asset or campaign a lead can meet, DESIGN §1
-    "feedback loop", §7): each HubSpot form (by form id, named by its latest title)
-    and each Salesforce campaign (also one only a campaign membership names, when the
-    campaign is missing from the extracts). Type, channel and inbound/outbound come from
-    `seeds/offer_type_map` (HubSpot forms: row `form`; campaigns: by Campaign.Type).
+    One row per offer (content asset or campaign a lead can meet; the feedback loop
+    of docs/definitions.md, "Alignment"): each HubSpot form (by form id, named by its
+    latest title) and each Salesforce campaign (also one only a campaign membership
+    names, when the campaign is missing from the extracts). Type, channel and
+    inbound/outbound come from `seeds/offer_type_map` (HubSpot forms: row `form`;
+    campaigns: by Campaign.Type).
 -#}
 with
 

@@ -1,10 +1,11 @@
 {#-
-    Inbound against outbound (DESIGN §1 "well-fitting, engaged inbound leads are far
-    likelier to buy than someone called 20 times", §7): per month of the handoff
-    (UTC), channel and inbound/outbound, the handoffs (MQLs), how many became SQL
-    within the conversion window, how long that took, the deals they led to and how
-    many sales touches it took. Everything is credited to the handoff's month, so a
-    month's rates are a cohort's and can still rise while its handoffs are young.
+    Inbound against outbound (docs/definitions.md, "Alignment": do well-fitting,
+    engaged inbound leads buy more often than people sales called many times?): per
+    month of the handoff (UTC), channel and inbound/outbound, the handoffs (MQLs), how
+    many became SQL within the conversion window, how long that took, the deals they led
+    to and how many sales touches it took. Everything is credited to the handoff's
+    month, so a month's rates are a cohort's and can still rise while its handoffs are
+    young.
 
     A handoff's deals are the lead's deals (`int_lead_deals`) created at or after
     the handoff and before its next one; its sales touches are the sales touches

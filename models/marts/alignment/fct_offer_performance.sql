@@ -1,6 +1,6 @@
 {#-
-    The feedback loop (DESIGN §1, §7): per offer and month, the leads that met it
-    and how far they went, with won deals and revenue credited under two
+    The feedback loop (docs/definitions.md, "Alignment"): per offer and month, the leads
+    that met it and how far they went, with won deals and revenue credited under two
     attribution models. A lead's touches are its form submissions and campaign
     memberships (`int_offer_touches`), up to the run's as-of.
 

@@ -1,5 +1,5 @@
 {#-
-    Resourcing (DESIGN §1 "companies have more sellers than marketers", §7): per
+    Resourcing (docs/definitions.md, "Alignment": is each team staffed for its load?): per
     ISO week (Monday start, UTC) and team, the people on the team, the handoffs it
     received and the SLA load it carried at the week's end. Every week from the
     first handoff's to the as-of's is present for every team (of `dim_owners` or

@@ -1,8 +1,9 @@
 {#-
-    One row per person (lead/contact), CRM-agnostic, PII masked (DESIGN §12): no
-    e-mail, name, phone, company or job title — an e-mail hash joins people across
-    systems, and the title survives only as a seniority bucket. People created
-    after the run's as-of are not in it yet; current_stage is the stage as of then.
+    One row per person (lead/contact), CRM-agnostic, PII masked (docs/definitions.md,
+    "Personal data"): no e-mail, name, phone, company or job title — an e-mail hash
+    joins people across systems, and the title survives only as a seniority bucket.
+    People created after the run's as-of are not in it yet; current_stage is the stage
+    as of then.
 -#}
 with
 

@@ -1,9 +1,9 @@
 {#-
-    MQL→SQL conversion of handoff-week cohorts (DESIGN §6) by channel and fit tier:
-    handoffs of the ISO week (Monday start, UTC), how many reached `sql` within
-    their policy's conversion window, and how many reached opportunity and
-    customer (as of the run's as-of). A cohort is mature once its last day has
-    ended and the window has passed (week start + 7 days + window ≤ as-of);
+    MQL→SQL conversion of handoff-week cohorts (docs/definitions.md, "MQL→SQL
+    conversion") by channel and fit tier: handoffs of the ISO week (Monday start, UTC),
+    how many reached `sql` within their policy's conversion window, and how many reached
+    opportunity and customer (as of the run's as-of). A cohort is mature once its last
+    day has ended and the window has passed (week start + 7 days + window ≤ as-of);
     immature cohorts are flagged, not hidden: their rate can still rise.
 -#}
 with

@@ -1,12 +1,12 @@
 {#-
-    One row per handoff (DESIGN §5, §6) up to the run's as-of: owner and team, SLA
-    clock start and deadlines, first touch and disposition with the business
-    minutes to each, breach flags, and what the handoff led to. Everything is seen
-    as of the as-of: a handoff after it does not exist yet, a disposition or stage
-    entry after it has not happened yet (first touches are already limited to it
-    by int_sales_activities). Breached (§6): the event came after its deadline, or
-    has not come and the deadline is before the as-of. A first-touch breach has a
-    cause: `routing` or `rep` (README "Who lost the time").
+    One row per handoff (docs/definitions.md, "The handoff", "Breaches") up to the run's
+    as-of: owner and team, SLA clock start and deadlines, first touch and disposition
+    with the business minutes to each, breach flags, and what the handoff led to.
+    Everything is seen as of the as-of: a handoff after it does not exist yet, a
+    disposition or stage entry after it has not happened yet (first touches are already
+    limited to it by int_sales_activities). Breached: the event came after its
+    deadline, or has not come and the deadline is before the as-of. A first-touch breach
+    has a cause: `routing` or `rep` (README "Who lost the time").
 -#}
 with
 

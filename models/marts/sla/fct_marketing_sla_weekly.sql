@@ -1,10 +1,10 @@
 {#-
-    Marketing's side of the SLA (DESIGN §6) per ISO week (Monday start, UTC) and
-    segment: MQLs delivered (handoffs) against the weekly target, their good-fit
-    share against the minimum, attainment and whether the week was met. Every week
-    from the first handoff's to the as-of's is present, weeks without deliveries
-    included; the policy is the sla_policy row in force at the week's start. Only
-    weeks wholly inside the data (from its earliest record to the as-of) are
+    Marketing's side of the SLA (docs/definitions.md, "The marketing SLA") per ISO week
+    (Monday start, UTC) and segment: MQLs delivered (handoffs) against the weekly
+    target, their good-fit share against the minimum, attainment and whether the week
+    was met. Every week from the first handoff's to the as-of's is present, weeks
+    without deliveries included; the policy is the sla_policy row in force at the week's
+    start. Only weeks wholly inside the data (from its earliest record to the as-of) are
     complete, and only complete weeks are judged (README, "Business time").
 -#}
 with

@@ -1,10 +1,10 @@
 {#-
-    Sales' side of the SLA (DESIGN §6) per ISO week of the handoff (Monday start,
-    UTC), team and owner: handoffs received, how many were first-touched and
-    dispositioned inside their deadlines, the breaches (as of the run's as-of) and
-    the median business minutes to first touch; first-touch breaches split by
-    cause (routing or rep, README "Who lost the time"). Only weeks in which the owner
-    received handoffs have a row; handoffs without an owner count under a null
+    Sales' side of the SLA (docs/definitions.md, "The sales SLA") per ISO week of
+    the handoff (Monday start, UTC), team and owner: handoffs received, how many were
+    first-touched and dispositioned inside their deadlines, the breaches (as of the
+    run's as-of) and the median business minutes to first touch; first-touch breaches
+    split by cause (routing or rep, README "Who lost the time"). Only weeks in which the
+    owner received handoffs have a row; handoffs without an owner count under a null
     owner_id in their team (`default`).
 -#}
 with

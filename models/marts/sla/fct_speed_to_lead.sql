@@ -1,12 +1,11 @@
 {#-
-    The lead-response curve (DESIGN §7; MIT/InsideSales, HBR "The Short Life of
-    Online Sales Leads", 2011) on our own data: handoffs per month (of the handoff,
-    UTC), channel and first-touch delay bucket, with the share that reached `sql`
-    within the conversion window. Buckets, first that applies: `< 5 min` and
+    The lead-response curve (docs/definitions.md, "Marts"; MIT/InsideSales, HBR "The
+    Short Life of Online Sales Leads", 2011) on our own data: handoffs per month (of the
+    handoff, UTC), channel and first-touch delay bucket, with the share that reached
+    `sql` within the conversion window. Buckets, first that applies: `< 5 min` and
     `< 1 h` of wall-clock time from the handoff, `< 4 business h` and
-    `< 1 business day` (the length of the team's business window) of business
-    time from the clock start, `later`, and `never` (no first touch as of the
-    as-of).
+    `< 1 business day` (the length of the team's business window) of business time
+    from the clock start, `later`, and `never` (no first touch as of the as-of).
 -#}
 with
 

@@ -1,9 +1,9 @@
 {#-
-    What each owner must act on now (DESIGN §9, the Wednesday deadline check): one
-    row per open handoff (no disposition yet as of the run's as-of) and missing
-    event — the first touch, the disposition — whose deadline has passed or falls
-    within the next 24 hours. A handoff already dispositioned is closed: a
-    first touch it never had is history (fct_handoffs), not a to-do.
+    What each owner must act on now (docs/definitions.md, "Breaches"; the Wednesday
+    deadline check): one row per open handoff (no disposition yet as of the run's as-of)
+    and missing event — the first touch, the disposition — whose deadline has passed or
+    falls within the next 24 hours. A handoff already dispositioned is closed: a first
+    touch it never had is history (fct_handoffs), not a to-do.
 -#}
 {%- set horizon_hours = 24 -%}
 

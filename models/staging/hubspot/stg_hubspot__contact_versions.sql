@@ -2,7 +2,7 @@
     Every delivered version of a contact's stage fields, not only the latest: the
     raw layer keeps each extract's copy, so successive versions show lifecycle
     stage and lead status changes when no property history is delivered
-    (int_lead_stage_events, DESIGN §5).
+    (int_lead_stage_events; docs/definitions.md, "Funnel").
 -#}
 with
 

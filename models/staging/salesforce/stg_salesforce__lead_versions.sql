@@ -1,7 +1,7 @@
 {#-
     Every delivered version of a lead's stage fields, not only the latest: the raw
     layer keeps each extract's copy, so successive versions show status changes
-    that LeadHistory does not track (int_lead_stage_events, DESIGN §5).
+    that LeadHistory does not track (int_lead_stage_events; docs/definitions.md, "Funnel").
 -#}
 with
 

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import dagster as dg
 
 from handoff.audit import AuditReport, Failure, TableResult, record_audit, run_audit
+from handoff.dbt import test_marts
+from handoff.engines import spark_jobs
 from handoff.lock import build_lock
 from orchestration.defs.marts import MART_KEYS
 from orchestration.lib.resources import HandoffSettings
-from orchestration.project import test_marts
 
 # The job that audits and publishes without building (``handoff publish``).
 NO_BUILD_JOB = "audit_and_publish"
@@ -68,9 +69,7 @@ def _run(
                 [TableResult(table, 0, 0, failures) for table in sorted(selected)], {}
             )
         elif settings.target == "spark":
-            from handoff.engines import spark
-
-            report = spark.audit(settings, selected, progress=context.log.info)
+            report = spark_jobs.audit(settings, selected, progress=context.log.info)
         else:
             report = run_audit(settings, progress=context.log.info, tables=selected)
     record_audit(settings, context.run.run_id, report)

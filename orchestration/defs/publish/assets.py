@@ -4,11 +4,12 @@ file with its Parquet per mart (one rename, handoff.publish) and the dbt docs.""
 import dagster as dg
 
 from handoff.audit import AuditFailed, read_audit, record_published_profiles, run_audit
+from handoff.dbt import test_marts
+from handoff.engines import spark_jobs
 from handoff.lock import build_lock
 from handoff.publish import publish_docs, publish_marts, publish_postgres, serving_path
 from orchestration.defs.marts import MART_KEYS
 from orchestration.lib.resources import HandoffSettings
-from orchestration.project import test_marts
 
 
 @dg.asset(
@@ -36,9 +37,7 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
                 )
             tables = {f"marts.{m}" for m in MART_KEYS}
             if settings.target == "spark":
-                from handoff.engines import spark
-
-                report = spark.audit(settings, tables, progress=context.log.info)
+                report = spark_jobs.audit(settings, tables, progress=context.log.info)
             else:
                 report = run_audit(
                     settings, progress=context.log.info, data_docs=True, tables=tables
@@ -52,9 +51,7 @@ def publish(context: dg.AssetExecutionContext, handoff: HandoffSettings) -> dg.M
         else:
             audited, profiles = record["fingerprints"], record.get("profiles") or {}
         if settings.target == "spark":
-            from handoff.engines import spark
-
-            published = spark.publish(settings, audited, progress=context.log.info)
+            published = spark_jobs.publish(settings, audited, progress=context.log.info)
         else:
             publisher = publish_postgres if settings.target == "postgres" else publish_marts
             published = publisher(settings, progress=context.log.info, audited=audited)

@@ -1,5 +1,6 @@
--- DESIGN §6: breached when the event came after its deadline, or has not come
--- and the deadline is before the as-of; in-SLA and breached exclude each other.
+-- docs/definitions.md, "Breaches": breached when the event came after its deadline, or
+-- has not come and the deadline is before the as-of; in-SLA and breached exclude each
+-- other.
 select
     handoff_id,
     lead_id

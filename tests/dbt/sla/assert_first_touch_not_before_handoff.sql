@@ -1,5 +1,5 @@
--- DESIGN §5: a first touch is a sales activity at or after the handoff; business
--- minutes are never negative.
+-- docs/definitions.md, "The handoff": a first touch is a sales activity at or after the
+-- handoff; business minutes are never negative.
 select
     handoff_id,
     handoff_at,

@@ -1,5 +1,6 @@
--- DESIGN §6: the SLA clock never starts before the handoff, and both deadlines lie
--- after the clock start (the first-touch deadline on it only for a 0-hour SLA).
+-- docs/definitions.md, "Business time": the SLA clock never starts before the handoff,
+-- and both deadlines lie after the clock start (the first-touch deadline on it only for
+-- a 0-hour SLA).
 select
     handoff_id,
     handoff_at,

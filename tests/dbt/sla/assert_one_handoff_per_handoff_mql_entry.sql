@@ -1,7 +1,7 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_handoffs'}}}) }}
--- DESIGN §5: a handoff is a lead entering `mql` — its first MQL, or its first after
--- a recycle. Every fct_handoffs row has exactly one such entry in
--- fct_lifecycle_transitions, every such entry has exactly one handoff, and every
+-- docs/definitions.md, "The handoff": a handoff is a lead entering `mql` — its first
+-- MQL, or its first after a recycle. Every fct_handoffs row has exactly one such entry
+-- in fct_lifecycle_transitions, every such entry has exactly one handoff, and every
 -- other entry into `mql` is a re-entry with no recycle since the last handoff.
 with
 

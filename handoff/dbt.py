@@ -1,0 +1,141 @@
+"""The dbt project as the rest of handoff sees it: where its profiles are, which dbt
+runs it, its manifest and which of its models are marts, and the two dbt commands
+run outside Dagster's dbt assets (``dbt parse`` before a run, ``dbt test`` of the
+marts before a publish that built nothing).
+
+What a mart is is defined here once: an enabled, materialised model that builds into
+schema ``marts`` (:func:`mart_models`). The audit, the publish and the Dagster asset
+checks all read it from the manifest through this module (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from handoff.settings import Settings, project_dir
+
+MART_SCHEMA = "marts"
+
+
+def profiles_dir() -> Path:
+    """``profiles/`` of the project runs use (:func:`handoff.settings.project_dir`)."""
+    return project_dir() / "profiles"
+
+
+def dbt_executable() -> str:
+    """dbt from the same environment as this interpreter (never a stray one on PATH)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def load_manifest(settings: Settings) -> dict[str, Any]:
+    path = settings.dbt_target_path / "manifest.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no dbt manifest at {path}: run `dbt parse` first")
+    return json.loads(path.read_text())
+
+
+def mart_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Enabled models that build into schema ``marts``, by name."""
+    out = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["config"].get("enabled") is False:
+            continue
+        if node["config"].get("materialized") == "ephemeral":
+            continue
+        if node["config"].get("schema") == MART_SCHEMA or node.get("schema") == MART_SCHEMA:
+            out[node["name"]] = node
+    return dict(sorted(out.items()))
+
+
+def prepare_manifest(target: str | None = None, as_of: datetime | None = None) -> Path:
+    """Write ``<home>/target/<target>/manifest.json`` with ``dbt parse`` and return its
+    path (``target`` defaults to ``HANDOFF_TARGET``'s). With the run's ``as_of`` the
+    parse uses the very vars the build will, so the build (and the docs) reuse this
+    parse instead of parsing the project again."""
+    settings = Settings.from_env()
+    if target is not None:
+        settings = dataclasses.replace(settings, target=target)
+    if as_of is not None:
+        settings = dataclasses.replace(settings, as_of=as_of)
+    target_path = settings.dbt_target_path
+    env = dict(os.environ)
+    cmd = [
+        dbt_executable(),
+        "parse",
+        "--project-dir",
+        str(project_dir()),
+        "--profiles-dir",
+        str(profiles_dir()),
+        "--target",
+        settings.target,
+        "--target-path",
+        str(target_path),
+        # the build's log beside it (dagster-dbt logs there too), not in the checkout
+        "--log-path",
+        str(target_path),
+        "--quiet",
+    ]
+    if as_of is not None:
+        cmd += ["--vars", json.dumps(settings.dbt_vars)]
+    proc = subprocess.run(cmd, cwd=project_dir(), env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = (proc.stdout + proc.stderr).strip().splitlines()
+        detail = lines[-15:]
+        # a full disk can strike early and scroll away under logging's own tracebacks
+        full = [line for line in lines if "No space left on device" in line]
+        if full and full[0] not in detail:
+            detail = [full[0], *detail]
+        raise RuntimeError("dbt could not parse the project:\n" + "\n".join(detail))
+    return target_path / "manifest.json"
+
+
+def test_marts(settings: Settings) -> list[str]:
+    """Run the dbt tests of the marts (``dbt test --select path:models/marts``) on what
+    the build database holds; one sentence per test that did not pass, none when all
+    did. This is how a publish without a build in the same run (``handoff publish``,
+    publish materialised alone) still applies the row-level rules, whose one home is
+    dbt (README, "Publishing, audit and schedules")."""
+    target_path = settings.dbt_target_path
+    cmd = [
+        dbt_executable(),
+        "test",
+        "--select",
+        "path:models/marts",
+        "--project-dir",
+        str(project_dir()),
+        "--profiles-dir",
+        str(profiles_dir()),
+        "--target",
+        settings.target,
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+        "--vars",
+        json.dumps(settings.dbt_vars),
+        "--quiet",
+    ]
+    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
+    results_file = target_path / "run_results.json"
+    if not results_file.exists():
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        return ["dbt could not test the marts: " + " ".join(tail)]
+    results = json.loads(results_file.read_text())
+    problems = [
+        f"dbt test {r['unique_id'].split('.')[2]} {r['status']}: "
+        + (f"{r['failures']:,} row(s)" if r.get("failures") else (r.get("message") or "").strip())
+        for r in results.get("results", [])
+        if r["status"] in ("fail", "error")
+    ]
+    if proc.returncode != 0 and not problems:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        problems.append("dbt test of the marts failed: " + " ".join(tail))
+    return problems
