@@ -1,4 +1,4 @@
-"""Spark as a target (DESIGN §11) on a real local SparkSession (dbt-spark session mode,
+"""Spark as a target (README, "Running on Spark") on a real local SparkSession (dbt-spark session mode,
 Java, an embedded Derby metastore).
 
 One landing — a 150-lead generated sample plus the hand-computed batches of
