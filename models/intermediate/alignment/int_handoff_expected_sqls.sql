@@ -6,8 +6,7 @@
     days; with none at all, 0.
 -#}
 {%- set lookback_days = 90 %}
-{#- an offset of the ORDER BY column's own type: PostgreSQL matches them exactly #}
-{%- set lookback_seconds = 'cast(' ~ (lookback_days * 86400) ~ ' as ' ~ dbt.type_bigint() ~ ')' %}
+{%- set lookback_seconds = lookback_days * 86400 %}
 with
 
 handoffs as (
