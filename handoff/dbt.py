@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -66,26 +65,8 @@ def prepare_manifest(target: str | None = None, as_of: datetime | None = None) -
     if as_of is not None:
         settings = dataclasses.replace(settings, as_of=as_of)
     target_path = settings.dbt_target_path
-    env = dict(os.environ)
-    cmd = [
-        dbt_executable(),
-        "parse",
-        "--project-dir",
-        str(project_dir()),
-        "--profiles-dir",
-        str(profiles_dir()),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
-        # the build's log beside it (dagster-dbt logs there too), not in the checkout
-        "--log-path",
-        str(target_path),
-        "--quiet",
-    ]
-    if as_of is not None:
-        cmd += ["--vars", json.dumps(settings.dbt_vars)]
-    proc = subprocess.run(cmd, cwd=project_dir(), env=env, capture_output=True, text=True)
+    cmd = dbt_command(settings, ["parse"], with_vars=as_of is not None)
+    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).strip().splitlines()
         detail = lines[-15:]
@@ -97,6 +78,25 @@ def prepare_manifest(target: str | None = None, as_of: datetime | None = None) -
     return target_path / "manifest.json"
 
 
+def dbt_command(
+    settings: Settings,
+    command: list[str],
+    target_path: Path | None = None,
+    with_vars: bool = True,
+) -> list[str]:
+    """The command line of ``dbt <command>`` on this project for ``settings``: its
+    profiles and target, the run's own target folder (or ``target_path``) with dbt's
+    log beside it (not in the checkout), and the run's vars, which keep dbt's partial
+    parse valid from one command to the next."""
+    path = target_path or settings.dbt_target_path
+    cmd = [dbt_executable(), *command, "--project-dir", str(project_dir())]
+    cmd += ["--profiles-dir", str(profiles_dir()), "--target", settings.target]
+    cmd += ["--target-path", str(path), "--log-path", str(path)]
+    if with_vars:
+        cmd += ["--vars", json.dumps(settings.dbt_vars)]
+    return [*cmd, "--quiet"]
+
+
 def test_marts(settings: Settings) -> list[str]:
     """Run the dbt tests of the marts (``dbt test --select path:models/marts``) on what
     the build database holds; one sentence per test that did not pass, none when all
@@ -104,25 +104,7 @@ def test_marts(settings: Settings) -> list[str]:
     publish materialised alone) still applies the row-level rules, whose one home is
     dbt (README, "Publishing, audit and schedules")."""
     target_path = settings.dbt_target_path
-    cmd = [
-        dbt_executable(),
-        "test",
-        "--select",
-        "path:models/marts",
-        "--project-dir",
-        str(project_dir()),
-        "--profiles-dir",
-        str(profiles_dir()),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path),
-        "--vars",
-        json.dumps(settings.dbt_vars),
-        "--quiet",
-    ]
+    cmd = dbt_command(settings, ["test", "--select", "path:models/marts"])
     proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
     results_file = target_path / "run_results.json"
     if not results_file.exists():

@@ -54,7 +54,7 @@ from handoff.audit import (
     SparkGate,
     fingerprint,
 )
-from handoff.dbt import MART_SCHEMA, dbt_executable, load_manifest, mart_models, profiles_dir
+from handoff.dbt import MART_SCHEMA, dbt_command, load_manifest, mart_models
 from handoff.duck import literal
 from handoff.engines.postgres import connect, params, pg_quote_ident
 from handoff.settings import Settings, project_dir
@@ -333,30 +333,10 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
     for name in ("manifest.json", "partial_parse.msgpack"):
         if (settings.dbt_target_path / name).exists():
             shutil.copyfile(settings.dbt_target_path / name, target_path / name)
-    cmd = [
-        dbt_executable(),
-        "docs",
-        "generate",
-        "--static",
-        "--no-compile",
-        "--project-dir",
-        str(project_dir()),
-        "--profiles-dir",
-        str(profiles_dir()),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path),
-        # the build's vars: its partial parse stays valid
-        "--vars",
-        json.dumps(settings.dbt_vars),
-        "--quiet",
-    ]
-    proc = subprocess.run(
-        cmd, cwd=project_dir(), env=dict(os.environ), capture_output=True, text=True
+    cmd = dbt_command(
+        settings, ["docs", "generate", "--static", "--no-compile"], target_path=target_path
     )
+    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
         progress(f"dbt docs generate failed; the docs were not updated:\n{tail}")
