@@ -127,27 +127,42 @@ def _write_csv(path: Path, names: list[str], rows: list[tuple]) -> None:
 
 
 def last_complete_week(as_of: datetime) -> date:
-    """Monday of the last ISO week that ended at or before the as-of."""
+    """Monday of the last ISO week that ended at or before the as-of: the review's
+    week when the mart has no complete week yet (only the file is named by it)."""
     this_monday = as_of.date() - timedelta(days=as_of.weekday())
     return this_monday - timedelta(days=7)
+
+
+# The review's weeks: the mart's last complete week (`is_week_complete`, the mart's
+# rule) and the REVIEW_WEEKS - 1 weeks before it, every segment.
+REVIEW_SQL = f"""
+with last_complete as (
+    select max(week_start_date) as week_start_date
+    from marts.fct_marketing_sla_weekly
+    where is_week_complete
+)
+select weekly.*
+from marts.fct_marketing_sla_weekly as weekly
+cross join last_complete
+where weekly.week_start_date <= last_complete.week_start_date
+    and weekly.week_start_date + interval '{7 * REVIEW_WEEKS}' day
+        > last_complete.week_start_date
+order by weekly.week_start_date, weekly.segment
+"""
 
 
 def marketing_sla_review(settings: Settings, progress: Callable[[str], None] = print) -> Report:
     """The latest complete weeks of fct_marketing_sla_weekly as
     ``<home>/reports/marketing_sla_<iso week>.csv``, and a one-line verdict per
     segment for the last week."""
-    week = last_complete_week(settings.as_of)
-    first = week - timedelta(days=7 * (REVIEW_WEEKS - 1))
-    names, rows = _rows(
-        "select * from marts.fct_marketing_sla_weekly "
-        "where week_start_date between ? and ? order by week_start_date, segment",
-        settings,
-        [first, week],
-    )
+    names, rows = _rows(REVIEW_SQL, settings)
+    records = [dict(zip(names, row, strict=True)) for row in rows]
+    complete = [r["week_start_date"] for r in records if r.get("is_week_complete")]
+    week = max(complete) if complete else last_complete_week(settings.as_of)
     iso_year, iso_week, _ = week.isocalendar()
     path = reports_dir(settings) / f"marketing_sla_{iso_year}-W{iso_week:02d}.csv"
     _write_csv(path, names, rows)
-    last = [dict(zip(names, row, strict=True)) for row in rows if row[0] == week]
+    last = [row for row in records if row["week_start_date"] == week]
     if not last:
         summary = f"marketing SLA {iso_year}-W{iso_week:02d}: no week row (no data yet)"
     else:

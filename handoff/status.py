@@ -181,14 +181,10 @@ def sla_summary_lines(con: Any) -> list[str]:
         "in marts.rpt_open_sla_breaches: one past both counts twice there)"
     )
     cohorts = con.execute(
-        "select sum(sqls_in_window) filter (where h.is_inbound) * 1.0 "
-        "/ nullif(sum(1) filter (where h.is_inbound), 0), "
-        "sum(sqls_in_window) filter (where not h.is_inbound) * 1.0 "
-        "/ nullif(sum(1) filter (where not h.is_inbound), 0) "
-        "from (select is_inbound, case when is_sql_in_window then 1 else 0 end as sqls_in_window "
-        "from marts.fct_handoffs f join marts.fct_funnel_cohorts c "
-        "on c.cohort_week_start_date = f.handoff_week_start_date and c.channel = f.channel "
-        "and c.fit_tier = f.fit_tier where c.is_mature) as h"
+        "select sum(inbound_sqls_in_window) * 1.0 / nullif(sum(inbound_handoffs), 0), "
+        "sum(sqls_in_window - inbound_sqls_in_window) * 1.0 "
+        "/ nullif(sum(handoffs - inbound_handoffs), 0) "
+        "from marts.fct_funnel_cohorts where is_mature"
     ).fetchone()
     if cohorts and cohorts[0] is not None:
         lines.append(

@@ -23,20 +23,12 @@ if not sc.require("fct_funnel_cohorts"):
 f = sc.filters()
 sc.not_applied(f, "team", "leads are grouped by channel and fit here, not by sales team")
 clause, params = sc.where(f.weeks("cohorts.cohort_week_start_date"), f.channel("cohorts.channel"))
-inbound = (
-    f"left join (select channel, bool_or(is_inbound) as is_inbound from {sc.SCHEMA}.fct_handoffs "
-    "group by channel) as channels on cohorts.channel = channels.channel"
-    if "fct_handoffs" in sc.marts()
-    else "left join (select null as channel, null as is_inbound) as channels on false"
-)
 cohorts = sc.query(
     f"""
     select cohorts.cohort_week_start_date, cohorts.channel, cohorts.fit_tier,
         cohorts.handoffs, cohorts.sqls_in_window, cohorts.opportunities, cohorts.customers,
-        cohorts.is_mature,
-        case when channels.is_inbound then 'inbound' else 'outbound' end as direction
+        cohorts.inbound_handoffs, cohorts.inbound_sqls_in_window, cohorts.is_mature
     from {sc.SCHEMA}.fct_funnel_cohorts as cohorts
-    {inbound}
     {clause}
     """,
     params,
@@ -44,7 +36,24 @@ cohorts = sc.query(
 if cohorts.empty:
     st.warning("No handoff in the chosen weeks and channels: widen the filters.")
     st.stop()
-mature = cohorts[cohorts["is_mature"]]
+# Each cohort's inbound and outbound handoffs as the mart counts them (a channel can
+# mix both, e.g. `other`): one row per cohort and direction that has handoffs.
+directions = pd.concat(
+    [
+        cohorts.assign(
+            direction="inbound",
+            handoffs=cohorts["inbound_handoffs"],
+            sqls_in_window=cohorts["inbound_sqls_in_window"],
+        ),
+        cohorts.assign(
+            direction="outbound",
+            handoffs=cohorts["handoffs"] - cohorts["inbound_handoffs"],
+            sqls_in_window=cohorts["sqls_in_window"] - cohorts["inbound_sqls_in_window"],
+        ),
+    ]
+)
+directions = directions[directions["handoffs"] > 0]
+mature = directions[directions["is_mature"]]
 
 
 def rate(frame: pd.DataFrame) -> float | None:
@@ -85,7 +94,13 @@ with left:
         ["handoffs", "sqls_in_window"]
     ].sum()
     by_channel["rate"] = by_channel["sqls_in_window"] / by_channel["handoffs"]
-    by_channel["channel"] = by_channel["channel"].map(sc.label)
+    # a channel with both directions gets a bar for each, named apart
+    mixed = by_channel["channel"].duplicated(keep=False)
+    by_channel["channel"] = (
+        by_channel["channel"]
+        .map(sc.label)
+        .where(~mixed, by_channel["channel"].map(sc.label) + " (" + by_channel["direction"] + ")")
+    )
     by_channel = sc.with_intervals(by_channel, "sqls_in_window", "handoffs")
     channel_order = list(by_channel.sort_values("rate", ascending=False)["channel"])
     channel_tooltip = [
@@ -160,7 +175,7 @@ st.caption(
     "MQL→SQL of each week's handoffs. Dotted line: cohorts still inside their conversion "
     "window, whose rate can still rise."
 )
-by_cohort = cohorts.groupby(["cohort_week_start_date", "direction"], as_index=False).agg(
+by_cohort = directions.groupby(["cohort_week_start_date", "direction"], as_index=False).agg(
     handoffs=("handoffs", "sum"),
     sqls=("sqls_in_window", "sum"),
     is_mature=("is_mature", "all"),

@@ -113,13 +113,23 @@ def test_monday_review_writes_the_latest_weeks(published, monkeypatch):
     from orchestration.defs.reports import marketing_sla_report
 
     _materialize(marketing_sla_report, published, monkeypatch)
-    # the last complete week before Wed 2026-01-07 starts Mon 2025-12-29: ISO 2026-W01
-    report = published / "reports" / "marketing_sla_2026-W01.csv"
+    # The review judges the marts' last complete week (`is_week_complete`), not one
+    # it works out from its own clock: the sample's marts were judged at Thu
+    # 2026-01-01 00:00, so their last complete week is Mon 2025-12-22 (ISO 2025-W52)
+    # although the review runs on Wed 2026-01-07, when 2025-12-29 has ended too.
+    report = published / "reports" / "marketing_sla_2025-W52.csv"
     assert report.exists(), sorted(p.name for p in (published / "reports").iterdir())
     with open(report) as fh:
         rows = list(csv.DictReader(fh))
     assert rows and {"week_start_date", "delivered_mqls", "is_met"} <= set(rows[0])
-    assert max(r["week_start_date"] for r in rows) == "2025-12-29"
+    # the four weeks up to it, every one complete
+    assert sorted({r["week_start_date"] for r in rows}) == [
+        "2025-12-01",
+        "2025-12-08",
+        "2025-12-15",
+        "2025-12-22",
+    ]
+    assert {r["is_week_complete"] for r in rows} == {"True"}
 
 
 class _Hook(BaseHTTPRequestHandler):

@@ -312,6 +312,38 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def test_record_loads_keep_every_delivered_version(staged: duckdb.DuckDBPyConnection) -> None:
+    """The record-load views int_incremental_leads reads instead of the raw tables:
+    one row per raw row (every version, deleted ones too), trimmed ids, engagements'
+    contact lists with `;` between ids."""
+    for crm, objects in (
+        (
+            "salesforce",
+            ["lead", "lead_history", "opportunity", "opportunity_history", "task", "event"],
+        ),
+        ("hubspot", ["contacts", "contact_property_history", "engagements"]),
+    ):
+        raw = {
+            o: staged.execute(f"select count(*) from raw.{crm}__{o}").fetchone()[0] for o in objects
+        }
+        loads = dict(
+            staged.execute(
+                f"select object_name, count(*) from staging.stg_{crm}__record_loads group by 1"
+            ).fetchall()
+        )
+        assert {o: loads.get(o, 0) for o in objects} == raw
+        assert sum(raw.values()) > len(objects)
+        untrimmed = staged.execute(
+            f"select count(*) from staging.stg_{crm}__record_loads "
+            "where record_id <> trim(record_id) or loaded_at is null"
+        ).fetchone()[0]
+        assert untrimmed == 0
+    commas = staged.execute(
+        "select count(*) from staging.stg_hubspot__record_loads where person_ids like '%,%'"
+    ).fetchone()[0]
+    assert commas == 0
+
+
 def test_every_staging_model_is_built(staged: duckdb.DuckDBPyConnection) -> None:
     built = {
         name
@@ -320,6 +352,8 @@ def test_every_staging_model_is_built(staged: duckdb.DuckDBPyConnection) -> None
         ).fetchall()
     }
     assert built == {
+        "stg_hubspot__record_loads",
+        "stg_salesforce__record_loads",
         "stg_hubspot__contacts",
         "stg_hubspot__owners",
         "stg_hubspot__engagements",

@@ -136,3 +136,34 @@ def test_every_mart_has_its_line_in_the_definitions():
     page = (PROJECT / "docs" / "definitions.md").read_text()
     listed = set(re.findall(r"^\| `(\w+)` \|", page.split("\n## Marts\n", 1)[1], flags=re.M))
     assert listed == set(_mart_columns()), "docs/definitions.md, Marts: one line per mart"
+
+
+def _models_sql() -> dict[Path, str]:
+    return {
+        path.relative_to(PROJECT): path.read_text()
+        for path in sorted((PROJECT / "models").rglob("*.sql"))
+    }
+
+
+def test_raw_sources_are_read_in_staging_only():
+    """`source()` belongs in staging: every later model reads the staged, renamed
+    columns (int_incremental_leads once read 13 raw tables itself)."""
+    readers = {
+        path
+        for path, sql in _models_sql().items()
+        if re.search(r"\{\{\s*source\(", sql) and path.parts[1] != "staging"
+    }
+    assert readers == set()
+
+
+def test_the_policy_in_force_and_the_week_spine_are_each_computed_once():
+    """One model picks the sla_policy row in force (int_sla_policy_periods) and one
+    builds the weekly marts' week spine (int_handoff_weeks); the others read them."""
+    models = _models_sql()
+    policy_rules = {p.stem for p, sql in models.items() if "effective_from" in sql}
+    assert policy_rules == {"int_sla_policy_periods"}
+    spines = {p.stem for p, sql in models.items() if "ref('dim_calendar')" in sql}
+    assert spines == {"int_handoff_weeks", "metricflow_time_spine"}
+    for weekly in ("fct_marketing_sla_weekly", "fct_team_capacity"):
+        (sql,) = [s for p, s in models.items() if p.stem == weekly]
+        assert "ref('int_handoff_weeks')" in sql

@@ -66,6 +66,18 @@ sla_policy as (
 
 ),
 
+salesforce_loads as (
+
+    select * from {{ ref('stg_salesforce__record_loads') }}
+
+),
+
+hubspot_loads as (
+
+    select * from {{ ref('stg_hubspot__record_loads') }}
+
+),
+
 current_leads as (
 
     select
@@ -103,15 +115,9 @@ run_now as (
         {{ as_of_timestamp() }} as as_of_at,
         (
             select max(loaded_at) from (
-                {% for crm, table in [
-                    ('salesforce', 'lead'), ('salesforce', 'lead_history'), ('salesforce', 'task'),
-                    ('salesforce', 'event'), ('salesforce', 'opportunity'),
-                    ('salesforce', 'opportunity_history'), ('hubspot', 'contacts'),
-                    ('hubspot', 'contact_property_history'), ('hubspot', 'engagements'),
-                ] %}
-                    select max(_loaded_at) as loaded_at from {{ source(crm, table) }}
-                    {% if not loop.last %}union all{% endif %}
-                {% endfor %}
+                select loaded_at from salesforce_loads
+                union all
+                select loaded_at from hubspot_loads
             ) as raw_loads
         ) as loaded_through
 
@@ -156,65 +162,65 @@ previous_run as (
 ),
 
 {#- raw rows delivered after the previous run, and every version of those records -#}
-{%- set since = "_loaded_at > (select loaded_through from previous_run)" %}
+{%- set since = "loaded_at > (select loaded_through from previous_run)" %}
 
 new_salesforce_activities as (
 
-    select trim(id) as activity_id from {{ source('salesforce', 'task') }}
-    where {{ since }}
-    union
-    select trim(id) as activity_id from {{ source('salesforce', 'event') }}
-    where {{ since }}
+    select record_id as activity_id
+
+    from salesforce_loads
+
+    where object_name in ('task', 'event') and {{ since }}
 
 ),
 
 new_salesforce_keys as (
 
-    select trim(id) as record_id from {{ source('salesforce', 'lead') }}
-    where {{ since }}
+    select person_id as record_id
+
+    from salesforce_loads
+
+    where
+        object_name in ('lead', 'lead_history', 'opportunity', 'opportunity_history')
+        and {{ since }}
+
     union
-    select trim(lead_id) as record_id from {{ source('salesforce', 'lead_history') }}
-    where {{ since }}
-    union
-    select trim(id) as record_id from {{ source('salesforce', 'opportunity') }}
-    where {{ since }}
-    union
-    select trim(opportunity_id) as record_id
-    from {{ source('salesforce', 'opportunity_history') }}
-    where {{ since }}
-    union
-    select trim(who_id) as record_id
-    from {{ source('salesforce', 'task') }}
-    where trim(id) in (select activity_id from new_salesforce_activities)
-    union
-    select trim(who_id) as record_id
-    from {{ source('salesforce', 'event') }}
-    where trim(id) in (select activity_id from new_salesforce_activities)
+
+    select person_id as record_id
+
+    from salesforce_loads
+
+    where
+        object_name in ('task', 'event')
+        and record_id in (select activity_id from new_salesforce_activities)
 
 ),
 
 new_engagement_contact_ids as (
 
-    select {{ split_to_rows("replace(contact_ids, ',', ';')", "';'") }} as contact_id
+    select {{ split_to_rows("person_ids", "';'") }} as contact_id
 
-    from {{ source('hubspot', 'engagements') }}
+    from hubspot_loads
 
-    where trim(hs_object_id) in (
-        select trim(hs_object_id) from {{ source('hubspot', 'engagements') }}
-        where {{ since }}
-    )
+    where
+        object_name = 'engagements'
+        and record_id in (
+            select new_engagements.record_id from hubspot_loads as new_engagements
+            where new_engagements.object_name = 'engagements' and {{ since }}
+        )
 
 ),
 
 new_hubspot_keys as (
 
-    select trim(hs_object_id) as record_id from {{ source('hubspot', 'contacts') }}
-    where {{ since }}
+    select person_ids as record_id
+
+    from hubspot_loads
+
+    where object_name in ('contacts', 'contact_property_history') and {{ since }}
+
     union
-    select trim(contact_id) as record_id
-    from {{ source('hubspot', 'contact_property_history') }}
-    where {{ since }}
-    union
+
     select trim(contact_id) as record_id from new_engagement_contact_ids
 
 ),

@@ -4,9 +4,8 @@
     force at the handoff (owner-change history), else the first assigned after it, else
     the lead's current owner. Assignment (README "Who lost the time"): the first time a
     sales-side owner holds the lead at or after the handoff, from the same owner history
-    with queues and marketers kept in. Policy: the sla_policy row with the latest
-    effective_from on or before the handoff date, for the lead's segment or `*` (an
-    exact segment wins a tie). First touch, disposition and sql_at look only inside the
+    with queues and marketers kept in. Policy: the sla_policy row in force at the
+    handoff for the lead's segment (int_sla_policy_periods). First touch, disposition and sql_at look only inside the
     handoff's own window [handoff, next handoff).
 -#}
 {{ lead_incremental_config() }}
@@ -47,9 +46,9 @@ activities as (
 
 ),
 
-sla_policy as (
+sla_policy_periods as (
 
-    select * from {{ ref('sla_policy') }}
+    select * from {{ ref('int_sla_policy_periods') }}
 
 ),
 
@@ -533,34 +532,34 @@ crm_response_times as (
 
 ),
 
+-- the policy in force at the handoff (int_sla_policy_periods)
 policy_candidates as (
 
     select
         handoff_owners.lead_id,
         handoff_owners.handoff_number,
-        sla_policy.policy_id,
-        sla_policy.sales_first_touch_business_hours,
-        sla_policy.sales_disposition_business_days,
-        sla_policy.conversion_window_days,
-        sla_policy.marketing_weekly_mql_target,
-        sla_policy.marketing_min_good_fit_share,
-        row_number() over (
-            partition by handoff_owners.lead_id, handoff_owners.handoff_number
-            order by
-                sla_policy.effective_from desc,
-                case when sla_policy.segment = '*' then 1 else 0 end asc,
-                sla_policy.policy_id asc
-        ) as policy_rank
+        sla_policy_periods.policy_id,
+        sla_policy_periods.sales_first_touch_business_hours,
+        sla_policy_periods.sales_disposition_business_days,
+        sla_policy_periods.conversion_window_days,
+        sla_policy_periods.marketing_weekly_mql_target,
+        sla_policy_periods.marketing_min_good_fit_share
 
     from handoff_owners
 
     inner join lead_attributes
         on handoff_owners.lead_id = lead_attributes.lead_id
 
-    inner join sla_policy
+    inner join sla_policy_periods
         on
-            cast(sla_policy.effective_from as {{ dbt.type_timestamp() }}) <= handoff_owners.handoff_at
-            and (lead_attributes.segment = sla_policy.segment or sla_policy.segment = '*')
+            lead_attributes.segment = sla_policy_periods.segment
+            and cast(sla_policy_periods.valid_from_date as {{ dbt.type_timestamp() }})
+            <= handoff_owners.handoff_at
+            and (
+                sla_policy_periods.valid_until_date is null
+                or handoff_owners.handoff_at
+                < cast(sla_policy_periods.valid_until_date as {{ dbt.type_timestamp() }})
+            )
 
 ),
 
@@ -618,7 +617,6 @@ final as (
         on
             handoff_owners.lead_id = policy_candidates.lead_id
             and handoff_owners.handoff_number = policy_candidates.handoff_number
-            and policy_candidates.policy_rank = 1
 
     left join first_touches
         on

@@ -35,33 +35,9 @@ owners as (
 
 ),
 
-calendar as (
-
-    select * from {{ ref('dim_calendar') }}
-
-),
-
-week_bounds as (
-
-    select
-        min(handoff_week_start_date) as first_week_start_date,
-        cast({{ as_of_timestamp() }} as date) as as_of_date
-
-    from handoffs
-
-),
-
 weeks as (
 
-    select distinct calendar.week_start_date
-
-    from calendar
-
-    cross join week_bounds
-
-    where
-        calendar.week_start_date >= week_bounds.first_week_start_date
-        and calendar.calendar_date <= week_bounds.as_of_date
+    select * from {{ ref('int_handoff_weeks') }}
 
 ),
 

@@ -2,9 +2,10 @@
     MQL→SQL conversion of handoff-week cohorts (docs/definitions.md, "MQL→SQL
     conversion") by channel and fit tier: handoffs of the ISO week (Monday start, UTC),
     how many reached `sql` within their policy's conversion window, and how many reached
-    opportunity and customer (as of the run's as-of). A cohort is mature once its last
-    day has ended and the window has passed (week start + 7 days + window ≤ as-of);
-    immature cohorts are flagged, not hidden: their rate can still rise.
+    opportunity and customer (as of the run's as-of); the inbound handoffs and SQLs
+    are counted too (a channel can mix inbound and outbound). A cohort is mature once
+    its last day has ended and the window has passed (week start + 7 days + window ≤
+    as-of); immature cohorts are flagged, not hidden: their rate can still rise.
 -#}
 with
 
@@ -25,6 +26,8 @@ cohorts as (
         sum(case when sql_at is not null then 1 else 0 end) as sqls_to_date,
         sum(case when opportunity_at is not null then 1 else 0 end) as opportunities,
         sum(case when customer_at is not null then 1 else 0 end) as customers,
+        sum(case when is_inbound then 1 else 0 end) as inbound_handoffs,
+        sum(case when is_inbound and is_sql_in_window then 1 else 0 end) as inbound_sqls_in_window,
         max(conversion_window_days) as conversion_window_days,
         max(as_of_at) as as_of_at
 
@@ -48,6 +51,8 @@ final as (
         cast(sqls_to_date as bigint) as sqls_to_date,
         cast(opportunities as bigint) as opportunities,
         cast(customers as bigint) as customers,
+        cast(inbound_handoffs as bigint) as inbound_handoffs,
+        cast(inbound_sqls_in_window as bigint) as inbound_sqls_in_window,
         cast(cast(sqls_in_window as {{ type_double() }}) / handoffs as {{ type_double() }}) as mql_to_sql_rate,
         {{ wilson_interval('sqls_in_window', 'handoffs', 'low') }} as mql_to_sql_rate_ci_low,
         {{ wilson_interval('sqls_in_window', 'handoffs', 'high') }} as mql_to_sql_rate_ci_high,

@@ -3,9 +3,10 @@
     (Monday start, UTC) and segment: MQLs delivered (handoffs) against the weekly
     target, their good-fit share against the minimum, attainment and whether the week
     was met. Every week from the first handoff's to the as-of's is present, weeks
-    without deliveries included; the policy is the sla_policy row in force at the week's
-    start. Only weeks wholly inside the data (from its earliest record to the as-of) are
-    complete, and only complete weeks are judged (README, "Business time").
+    without deliveries included (int_handoff_weeks); the policy is the sla_policy row
+    in force at the week's start (int_sla_policy_periods). Only weeks wholly inside the
+    data (from its earliest record to the as-of) are complete, and only complete weeks
+    are judged (README, "Business time").
 -#}
 with
 
@@ -15,15 +16,15 @@ handoffs as (
 
 ),
 
-calendar as (
+sla_policy_periods as (
 
-    select * from {{ ref('dim_calendar') }}
+    select * from {{ ref('int_sla_policy_periods') }}
 
 ),
 
-sla_policy as (
+weeks as (
 
-    select * from {{ ref('sla_policy') }}
+    select * from {{ ref('int_handoff_weeks') }}
 
 ),
 
@@ -46,27 +47,12 @@ data_span as (
 week_bounds as (
 
     select
-        min(handoffs.handoff_week_start_date) as first_week_start_date,
         max(handoffs.as_of_at) as as_of_at,
         min(data_span.data_started_at) as data_started_at
 
     from handoffs
 
     cross join data_span
-
-),
-
-weeks as (
-
-    select distinct calendar.week_start_date
-
-    from calendar
-
-    cross join week_bounds
-
-    where
-        calendar.week_start_date >= week_bounds.first_week_start_date
-        and calendar.calendar_date <= cast(week_bounds.as_of_at as date)
 
 ),
 
@@ -106,30 +92,26 @@ deliveries as (
 
 ),
 
--- the policy in force at the week's start: latest effective_from, an exact
--- segment winning a tie over `*`
-policy_candidates as (
+-- the policy in force at the week's start (int_sla_policy_periods)
+policies as (
 
     select
         week_segments.week_start_date,
         week_segments.segment,
-        sla_policy.policy_id,
-        sla_policy.marketing_weekly_mql_target,
-        sla_policy.marketing_min_good_fit_share,
-        row_number() over (
-            partition by week_segments.week_start_date, week_segments.segment
-            order by
-                sla_policy.effective_from desc,
-                case when sla_policy.segment = '*' then 1 else 0 end asc,
-                sla_policy.policy_id asc
-        ) as policy_rank
+        sla_policy_periods.policy_id,
+        sla_policy_periods.marketing_weekly_mql_target,
+        sla_policy_periods.marketing_min_good_fit_share
 
     from week_segments
 
-    inner join sla_policy
+    inner join sla_policy_periods
         on
-            cast(sla_policy.effective_from as date) <= week_segments.week_start_date
-            and (week_segments.segment = sla_policy.segment or sla_policy.segment = '*')
+            week_segments.segment = sla_policy_periods.segment
+            and week_segments.week_start_date >= sla_policy_periods.valid_from_date
+            and (
+                sla_policy_periods.valid_until_date is null
+                or week_segments.week_start_date < sla_policy_periods.valid_until_date
+            )
 
 ),
 
@@ -138,11 +120,11 @@ weekly as (
     select
         week_segments.week_start_date,
         week_segments.segment,
-        policy_candidates.policy_id,
-        cast(policy_candidates.marketing_weekly_mql_target as bigint) as target_mqls,
+        policies.policy_id,
+        cast(policies.marketing_weekly_mql_target as bigint) as target_mqls,
         cast(coalesce(deliveries.delivered_mqls, 0) as bigint) as delivered_mqls,
         cast(coalesce(deliveries.good_fit_mqls, 0) as bigint) as good_fit_mqls,
-        cast(policy_candidates.marketing_min_good_fit_share as {{ type_double() }}) as min_good_fit_share
+        cast(policies.marketing_min_good_fit_share as {{ type_double() }}) as min_good_fit_share
 
     from week_segments
 
@@ -151,11 +133,10 @@ weekly as (
             week_segments.week_start_date = deliveries.week_start_date
             and week_segments.segment = deliveries.segment
 
-    left join policy_candidates
+    left join policies
         on
-            week_segments.week_start_date = policy_candidates.week_start_date
-            and week_segments.segment = policy_candidates.segment
-            and policy_candidates.policy_rank = 1
+            week_segments.week_start_date = policies.week_start_date
+            and week_segments.segment = policies.segment
 
 ),
 
