@@ -1,0 +1,121 @@
+"""``generate()``: the model's tables in one in-memory DuckDB, then every batch's
+HubSpot and Salesforce files and ``_sample.json``; ``main()``, the module's command
+line (``python -m handoff.generate``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from handoff.generate import (
+    activities,
+    company,
+    hubspot,
+    layouts,
+    lifecycle,
+    period,
+    salesforce,
+    sql,
+)
+from handoff.generate import leads as leads_model
+from handoff.generate.writer import Writer
+
+
+def _ts_literal(value: datetime) -> str:
+    return f"timestamp '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
+
+
+def generate(
+    out: Path,
+    leads: int = 4000,
+    seed: int = 42,
+    batches: int = 4,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write deterministic synthetic HubSpot and Salesforce extracts under ``out`` and
+    return a summary (leads, activities, files, rows per file, period, extracted_at)."""
+    if leads < 1:
+        raise ValueError("leads must be >= 1")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cutoffs = period.cutoffs(batches)
+    names = [(cut - timedelta(days=1)).date().isoformat() for cut in cutoffs]
+    tmp = Path(tempfile.mkdtemp(prefix="handoff-generate-"))
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "threads": 2,
+            "memory_limit": "2GB",
+            "temp_directory": str(tmp),
+            "preserve_insertion_order": True,
+        },
+    )
+    try:
+        say = progress or (lambda _msg: None)
+        say(f"simulating {leads} leads")
+        sql.create_macros(con, seed)
+        company.create_tables(con)
+        period.create_days(con)
+        leads_model.create_people(con, leads)
+        leads_model.finish_people(
+            con, f"{cutoffs[0]:%Y-%m-%d %H:%M:%S}", f"{cutoffs[-1]:%Y-%m-%d %H:%M:%S}"
+        )
+        lifecycle.create_events(con)
+        activities.create_activities(con)
+        layouts.create_macros(con)
+        writer = Writer(con, out, progress)
+        for k, (cut, name) in enumerate(zip(cutoffs, names, strict=True)):
+            prev = _ts_literal(cutoffs[k - 1]) if k else "timestamp '1900-01-01 00:00:00'"
+            say(f"batch {name}")
+            hubspot.write_batch(writer, name, _ts_literal(cut), prev, ui=(k == 0))
+            salesforce.write_batch(writer, name, _ts_literal(cut), prev)
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    extracted_at = cutoffs[-1].strftime("%Y-%m-%dT%H:%M:%SZ")
+    activity_files = ("Task.csv.gz", "Event.csv", "engagements.csv")
+    summary: dict[str, Any] = {
+        "generator": "handoff.generate",
+        "leads": leads,
+        "seed": seed,
+        "batches": [
+            {"batch": name, "cutoff": cut.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            for name, cut in zip(names, cutoffs, strict=True)
+        ],
+        "period_start": period.PERIOD_START.isoformat(),
+        "period_end": period.PERIOD_END.isoformat(),
+        "extracted_at": extracted_at,
+        "weekly_mql_target": round(company.WEEKLY_MQL_TARGET_PER_4000_LEADS * leads / 4000, 2),
+        "activities": sum(n for f, n in writer.rows.items() if f.endswith(activity_files)),
+        "files": sorted(writer.rows),
+        "rows": dict(sorted(writer.rows.items())),
+    }
+    (out / "_sample.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary["files"] = summary["files"] + ["_sample.json"]
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write deterministic synthetic CRM extracts.")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--leads", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    summary = generate(
+        args.out, args.leads, args.seed, args.batches, progress=None if args.quiet else print
+    )
+    print(
+        f"{summary['leads']} leads, {summary['activities']} activities, "
+        f"{len(summary['files'])} files, extracted_at {summary['extracted_at']}"
+    )
