@@ -16,7 +16,18 @@ company that markets in HubSpot and sells in Salesforce (README, "What handoff i
 12 the cutoffs are month ends (quarterly by default). The cutoff instant is the next
 midnight UTC: a batch holds what existed strictly before it.
 
-Everything is a pure function of ``(leads, seed, batches)``: random numbers are
+The rules the seeds define are read from them, not restated here
+(:mod:`handoff.generate.rules`): the sales teams' timezones and openings, holidays,
+Salesforce roles, the owners ``owner_teams.csv`` places (names and addresses), the fit
+rules and tiers and the weekly MQL target. ``generate(…, seeds_dir=…)`` takes another
+seeds folder; by default it reads the seeds of the project runs use, so a sample and
+the pipeline that builds it agree. The package's modules, by concern: ``core``
+(``generate``), ``company`` (teams, roles, staff, offers), ``period`` (year, cutoffs,
+day weights), ``population`` and ``leads`` (who the leads are, fit, handoffs),
+``lifecycle`` (status timelines), ``activities``, ``layouts`` (formats, labels),
+``hubspot`` and ``salesforce`` (each CRM's files), ``writer``, ``sql``.
+
+Everything is a pure function of ``(leads, seed, batches)`` and the seeds: random numbers are
 ``hash(seed, row, salt)`` inside DuckDB, rows are built with SQL over ``range(n)`` and
 written with ``COPY (… order by …)``, so the same arguments give byte-identical files
 (gzip headers carry no mtime) and memory stays bounded (DuckDB spills to a temp dir).
@@ -87,25 +98,28 @@ Populations and sources
     ``Purchased List``, ``Outbound Prospecting``. Synced leads carry the Salesforce
     LeadSource mapped from the HubSpot source (``SF_SOURCE_FOR_HUBSPOT``).
 
-Fit (ICP: industry Software / SaaS / Financial Services; 50–1000 employees; country
-United States / United Kingdom / Brazil / Germany; title containing Head, VP, Director or
-Manager): each criterion holds with p ≈ 0.67 (0.6 outbound); tier A = 4 criteria, B = 3,
-C = 2, D ≤ 1; about 55 % of leads are A/B. HubSpot ``numemployees`` holds HubSpot's
+Fit (``seeds/fit_rules.csv`` and ``fit_tiers.csv``; shipped: industry Software / SaaS /
+Financial Services; 50–1000 employees; country United States / United Kingdom / Brazil /
+Germany; title containing Head, VP, Director or Manager; tier A = 4 criteria, B = 3,
+C = 2, D ≤ 1): each criterion holds with p ≈ 0.67 (0.6 outbound); about 55 % of leads
+are A/B. HubSpot ``numemployees`` holds HubSpot's
 bands (``1-5``, ``5-25``, ``25-50``, ``50-100``, ``100-500``, ``500-1000``, ``1000+``);
 Salesforce ``NumberOfEmployees`` the integer. Countries are English names in both CRMs.
 
 Intended rates (the tests check them on the output)
     * ~60 % of leads become MQL once, ~10 % of those again after a recycle; weekly
-      handoffs ≈ ``50 * leads / 4000`` with a summer dip (July–August ×0.7), holiday
-      weeks (Christmas/New Year ×0.45, single-region holidays ×0.6), ~10 % at weekends
+      handoffs ≈ ``50 * leads / 4000`` (50: ``sla_policy.csv``'s target, which the volume
+      was tuned to; it does not follow a changed target) with a summer dip (July–August ×0.7), holiday
+      weeks (Christmas/New Year ×0.45; ``holidays.csv`` days ×0.6, ×0.25 when every region
+      is off; ``period.DEMAND_DEPARTURES``), ~10 % at weekends
       and about a quarter outside 08:00–22:00 UTC.
     * MQL→SQL: inbound ≈ 35–45 %, outbound ≈ 10–15 %; fit multiplies the odds
       (A ×1.45, B ×1.15, C ×0.75, D ×0.45); first-touch delay too (< 5 min ×1.5,
       < 1 h ×1.25, < 4 h ×1.05, < 1 day ×0.85, later ×0.6, never touched → no SQL);
       offers too (demo request ×1.6 … newsletter ×0.45).
     * Sellers: 3 teams (Sales Brazil America/Sao_Paulo, Sales US East America/New_York,
-      Sales UK Europe/London) of SDRs with median first-touch delays from 3 minutes to
-      3 days, one (Henry Walker) who leaves 75 % of his leads untouched, one AE per
+      Sales UK Europe/London: ``sales_teams.csv``) of SDRs who touch in the eight hours
+      from their team's opening, with median first-touch delays from 3 minutes to 3 days, one (Henry Walker) who leaves 75 % of his leads untouched, one AE per
       team owning opportunities, a manager in two teams; 4 marketers, one of whom
       (Marina Costa, Marketing Operations) logs an e-mail on ~8 % of handoffs right
       after the MQL (not a sales touch). ~2 % of leads have no owner (queue).
@@ -127,7 +141,10 @@ Intended rates (the tests check them on the output)
 
 from __future__ import annotations
 
+from typing import Any
+
 from handoff.generate.activities import (
+    LATER_TOUCH_UTC_HOUR,
     SLOT_FOLLOW_UP,
     SLOT_MARKETING,
     SLOT_NOTE,
@@ -135,19 +152,15 @@ from handoff.generate.activities import (
     SLOT_TOUCHES,
 )
 from handoff.generate.company import (
-    AES,
-    EMAIL_DOMAIN,
     HS_OWNER_BASE,
-    MOPS_USER,
     NEWSLETTER_OFFER,
     OFFERS,
     OUTBOUND_CAMPAIGNS,
-    ROLES,
-    SDRS,
-    TEAMS,
-    USERS,
+    PLACED,
+    STAFF,
     WEBINAR_OFFER,
-    WEEKLY_MQL_TARGET_PER_4000_LEADS,
+    Company,
+    demo_company,
 )
 from handoff.generate.core import (
     generate,
@@ -166,28 +179,34 @@ from handoff.generate.layouts import (
     UI_TS,
 )
 from handoff.generate.period import (
+    DEMAND_DEPARTURES,
     PERIOD_END,
     PERIOD_START,
+    holiday_weights,
 )
 from handoff.generate.population import (
     COMPANY_A,
     COMPANY_B,
     COMPANY_SUFFIX,
-    COUNTRY_GOOD,
-    COUNTRY_POOR,
+    COUNTRY_WEIGHTS,
     EMPLOYEE_BANDS,
     FIRST_NAMES,
     HS_DRILL_DOWN,
     HS_INBOUND,
-    INDUSTRY_GOOD,
     INDUSTRY_POOR,
     LAST_NAMES,
+    OTHER_COUNTRIES_TEAM,
     SF_INBOUND,
     SF_OUTBOUND,
     SF_SOURCE_FOR_HUBSPOT,
     TEAM_OF_COUNTRY,
-    TITLE_GOOD,
-    TITLE_POOR,
+    TITLES,
+    fit_pools,
+)
+from handoff.generate.rules import (
+    Rules,
+    project_seeds,
+    read_rules,
 )
 from handoff.generate.sql import (
     sfid,
@@ -200,6 +219,9 @@ __all__ = [
     "COMPANY_SUFFIX",
     "COUNTRY_GOOD",
     "COUNTRY_POOR",
+    "COUNTRY_WEIGHTS",
+    "Company",
+    "DEMAND_DEPARTURES",
     "EMAIL_DOMAIN",
     "EMPLOYEE_BANDS",
     "EXTRA_COLUMNS",
@@ -214,15 +236,19 @@ __all__ = [
     "INDUSTRY_GOOD",
     "INDUSTRY_POOR",
     "LAST_NAMES",
+    "LATER_TOUCH_UTC_HOUR",
     "MOPS_USER",
     "NEWSLETTER_OFFER",
     "OFFERS",
+    "OTHER_COUNTRIES_TEAM",
     "OUTBOUND_CAMPAIGNS",
     "PERIOD_END",
     "PERIOD_START",
+    "PLACED",
     "QUEUE_ID_EXPR",
     "QUEUE_NAME",
     "ROLES",
+    "Rules",
     "SDRS",
     "SF_INBOUND",
     "SF_OUTBOUND",
@@ -234,15 +260,48 @@ __all__ = [
     "SLOT_NOTE",
     "SLOT_PROSPECT",
     "SLOT_TOUCHES",
+    "STAFF",
     "TEAMS",
     "TEAM_OF_COUNTRY",
+    "TITLES",
     "TITLE_GOOD",
     "TITLE_POOR",
     "UI_TS",
     "USERS",
     "WEBINAR_OFFER",
     "WEEKLY_MQL_TARGET_PER_4000_LEADS",
+    "demo_company",
+    "fit_pools",
     "generate",
+    "holiday_weights",
     "main",
+    "project_seeds",
+    "read_rules",
     "sfid",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names that come from the seeds (the demo company, the fit pools, the MQL
+    target), read from the project's seeds when first asked for."""
+    rules = read_rules(project_seeds())
+    demo = demo_company(rules)
+    pools = fit_pools(rules)
+    derived = {
+        "AES": demo.aes,
+        "COUNTRY_GOOD": pools.country_good,
+        "COUNTRY_POOR": pools.country_poor,
+        "EMAIL_DOMAIN": demo.email_domain,
+        "INDUSTRY_GOOD": pools.industry_good,
+        "MOPS_USER": demo.mops_user,
+        "ROLES": demo.roles,
+        "SDRS": demo.sdrs,
+        "TEAMS": demo.teams,
+        "TITLE_GOOD": pools.title_good,
+        "TITLE_POOR": pools.title_poor,
+        "USERS": demo.users,
+        "WEEKLY_MQL_TARGET_PER_4000_LEADS": rules.weekly_mql_target(PERIOD_START),
+    }
+    if name in derived:
+        return derived[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

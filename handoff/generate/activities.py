@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
-from handoff.generate.company import MOPS_USER
+from handoff.generate.company import Company
+from handoff.generate.sql import lit
 
 # Activity slots per person: the activity number is idx * 128 + slot.
 SLOT_TOUCHES = 58  # 0..57 handoff 1, 58..115 handoff 2
@@ -14,19 +15,27 @@ SLOT_MARKETING = 118
 SLOT_NOTE = 120
 SLOT_PROSPECT = 122  # .. 127
 
+# The UTC hour from which a team's later touches (after the first) fall: an
+# approximation of its local business day with a fixed offset (Brazil's, US East in
+# winter, the UK in summer), not the seed's local hours, which the first touch follows.
+LATER_TOUCH_UTC_HOUR = {"Sales Brazil": 12, "Sales US East": 14, "Sales UK": 8}
 
-def create_activities(con: duckdb.DuckDBPyConnection) -> None:
+
+def create_activities(con: duckdb.DuckDBPyConnection, demo: Company) -> None:
     """One row per sales/marketing activity: touches of each handoff, follow-up tasks,
     the marketing user's e-mails, notes, and outbound prospecting before the MQL.
     Numeric columns only; ids and formats are made at export."""
     crm = "case when pop = 'hs' then 'hs' else 'sf' end"
-    # Later touches fall in the team's working hours (approximate UTC windows, Mon–Fri).
+    # Later touches fall in eight hours from a fixed UTC hour per team, Mon–Fri.
+    utc_hour = " ".join(
+        f"when {lit(team)} then {hour}" for team, hour in LATER_TOUCH_UTC_HOUR.items()
+    )
     con.execute(
-        """
+        f"""
         create or replace macro biz_snap(ts, team, u) as (
             date_trunc('day', ts)
             + to_days(case isodow(ts) when 6 then 2 when 7 then 1 else 0 end)
-            + to_seconds(((case team when 'BR' then 12 when 'US' then 14 else 8 end) * 3600
+            + to_seconds(((case team {utc_hour} end) * 3600
                 + floor(u * 8 * 3600))::bigint)
         )
         """
@@ -66,7 +75,7 @@ def create_activities(con: duckdb.DuckDBPyConnection) -> None:
         )
         parts.append(
             f"""
-            select idx, {SLOT_MARKETING + h - 1}, case when pop = 'sf' then 'sf' else 'hs' end, 'email', {MOPS_USER},
+            select idx, {SLOT_MARKETING + h - 1}, case when pop = 'sf' then 'sf' else 'hs' end, 'email', {demo.mops_user},
                 t_mql{h} + to_seconds(floor((1 + 19 * rnd(idx, 'mk_when{h}')) * 60)::bigint), null, null
             from people where t_mql{h} is not null and rnd(idx, 'mk{h}') < 0.08
             """

@@ -26,7 +26,12 @@ from handoff.generate import (
     sql,
 )
 from handoff.generate import leads as leads_model
+from handoff.generate.rules import project_seeds, read_rules
 from handoff.generate.writer import Writer
+
+# The seed's weekly MQL target is the shipped sample's (4,000 leads); a sample of other
+# size gets it scaled.
+SEED_TARGET_LEADS = 4000
 
 
 def _ts_literal(value: datetime) -> str:
@@ -39,11 +44,16 @@ def generate(
     seed: int = 42,
     batches: int = 4,
     progress: Callable[[str], None] | None = None,
+    seeds_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Write deterministic synthetic HubSpot and Salesforce extracts under ``out`` and
-    return a summary (leads, activities, files, rows per file, period, extracted_at)."""
+    return a summary (leads, activities, files, rows per file, period, extracted_at).
+    The teams, holidays, fit rules, business hours, MQL target and placed owners are
+    read from ``seeds_dir`` (default: the seeds of the project runs use)."""
     if leads < 1:
         raise ValueError("leads must be >= 1")
+    rules = read_rules(seeds_dir or project_seeds())
+    demo = company.demo_company(rules)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cutoffs = period.cutoffs(batches)
@@ -62,20 +72,22 @@ def generate(
         say = progress or (lambda _msg: None)
         say(f"simulating {leads} leads")
         sql.create_macros(con, seed)
-        company.create_tables(con)
-        period.create_days(con)
-        leads_model.create_people(con, leads)
+        company.create_tables(con, demo)
+        period.create_days(con, rules)
+        leads_model.create_people(con, leads, rules, demo)
         leads_model.finish_people(
-            con, f"{cutoffs[0]:%Y-%m-%d %H:%M:%S}", f"{cutoffs[-1]:%Y-%m-%d %H:%M:%S}"
+            con, demo, f"{cutoffs[0]:%Y-%m-%d %H:%M:%S}", f"{cutoffs[-1]:%Y-%m-%d %H:%M:%S}"
         )
         lifecycle.create_events(con)
-        activities.create_activities(con)
+        activities.create_activities(con, demo)
         layouts.create_macros(con)
         writer = Writer(con, out, progress)
         for k, (cut, name) in enumerate(zip(cutoffs, names, strict=True)):
             prev = _ts_literal(cutoffs[k - 1]) if k else "timestamp '1900-01-01 00:00:00'"
             say(f"batch {name}")
-            hubspot.write_batch(writer, name, _ts_literal(cut), prev, ui=(k == 0))
+            hubspot.write_batch(
+                writer, name, _ts_literal(cut), prev, ui=(k == 0), domain=demo.email_domain
+            )
             salesforce.write_batch(writer, name, _ts_literal(cut), prev)
     finally:
         con.close()
@@ -94,7 +106,9 @@ def generate(
         "period_start": period.PERIOD_START.isoformat(),
         "period_end": period.PERIOD_END.isoformat(),
         "extracted_at": extracted_at,
-        "weekly_mql_target": round(company.WEEKLY_MQL_TARGET_PER_4000_LEADS * leads / 4000, 2),
+        "weekly_mql_target": round(
+            rules.weekly_mql_target(period.PERIOD_START) * leads / SEED_TARGET_LEADS, 2
+        ),
         "activities": sum(n for f, n in writer.rows.items() if f.endswith(activity_files)),
         "files": sorted(writer.rows),
         "rows": dict(sorted(writer.rows.items())),

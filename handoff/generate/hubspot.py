@@ -4,7 +4,7 @@ contact property history."""
 
 from __future__ import annotations
 
-from handoff.generate.company import EMAIL_DOMAIN, LEFT_AT, user_active
+from handoff.generate.company import LEFT_AT, user_active
 from handoff.generate.layouts import HUBSPOT_UI_LABELS
 from handoff.generate.sql import case, window
 from handoff.generate.writer import Writer
@@ -129,9 +129,9 @@ def contacts_query(c: str, cp: str, ui: bool) -> str:
     """
 
 
-def write_batch(w: Writer, name: str, c: str, cp: str, ui: bool) -> None:
+def write_batch(w: Writer, name: str, c: str, cp: str, ui: bool, domain: str) -> None:
     """The HubSpot files of batch ``name`` (cutoff ``c``, previous cutoff ``cp``); the
-    first batch (``ui``) is a UI export of contacts."""
+    first batch (``ui``) is a UI export of contacts; forms live on ``www.<domain>``."""
     hs_dir = w.out / "hubspot" / name
     win = lambda col: window(col, cp, c)  # noqa: E731
     active = user_active(c)
@@ -179,7 +179,7 @@ def write_batch(w: Writer, name: str, c: str, cp: str, ui: bool) -> None:
         )
         select people.hs_contact_id as contact_id, offers.form_id, offers.title as form_title,
             ms(forms.ts) as submitted_at,
-            'https://www.{EMAIL_DOMAIN}' || offers.page_path as page_url,
+            'https://www.{domain}' || offers.page_path as page_url,
             md5('conversion:' || idx || ':' || slot) as conversion_id
         from forms join people using (idx) join offers using (o)
         where pop <> 'sf' and {win("forms.ts")}

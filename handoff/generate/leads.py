@@ -6,32 +6,35 @@ from __future__ import annotations
 
 import duckdb
 
-from handoff.generate.company import AES, OFFERS, SDRS, WEBINAR_OFFER
+from handoff.generate.company import OFFERS, WEBINAR_OFFER, Company
 from handoff.generate.period import PERIOD_START
 from handoff.generate.population import (
     COMPANY_A,
     COMPANY_B,
     COMPANY_SUFFIX,
-    COUNTRY_GOOD,
-    COUNTRY_POOR,
     EMPLOYEE_BANDS,
     FIRST_NAMES,
     HS_DRILL_DOWN,
     HS_INBOUND,
-    INDUSTRY_GOOD,
-    INDUSTRY_POOR,
     LAST_NAMES,
+    OTHER_COUNTRIES_TEAM,
     SF_INBOUND,
     SF_OUTBOUND,
     SF_SOURCE_FOR_HUBSPOT,
     TEAM_OF_COUNTRY,
-    TITLE_GOOD,
-    TITLE_POOR,
+    fit_pools,
 )
+from handoff.generate.rules import Rules
 from handoff.generate.sql import choose, lit, pick, sfid
 
+# Sellers touch a lead within the first eight hours of their team's business day (its
+# opening is the seed's); later touches: activities.LATER_TOUCH_UTC_HOUR.
+TOUCH_WINDOW_MINUTES = 8 * 60
+# How fit moves the odds of SQL (f_fit) and of a won deal (f_win), per fit tier.
+FIT_EFFECT = {"A": (1.45, 1.3), "B": (1.15, 1.1), "C": (0.75, 0.8), "D": (0.45, 0.6)}
 
-def create_people(con: duckdb.DuckDBPyConnection, n: int) -> None:
+
+def create_people(con: duckdb.DuckDBPyConnection, n: int, rules: Rules, demo: Company) -> None:
     """Table ``p``: one row per lead, its attributes, fit, and both handoffs' first
     touch, disposition and conversion, the opportunity and its outcome."""
     start = f"timestamp '{PERIOD_START.isoformat()} 00:00:00'"
@@ -39,16 +42,42 @@ def create_people(con: duckdb.DuckDBPyConnection, n: int) -> None:
     def R(salt: str) -> str:
         return f"rnd(idx, '{salt}')"
 
-    good_country = pick(R("country2"), [(c, w) for c, w in COUNTRY_GOOD])
-    poor_country = pick(R("country2"), [(c, w) for c, w in COUNTRY_POOR])
+    pools = fit_pools(rules)
+    good_country = pick(R("country2"), pools.country_good)
+    poor_country = pick(R("country2"), pools.country_poor)
+    low, high = rules.employees_between()
+    points = {
+        "good_industry": rules.points("industry"),
+        "good_employees": rules.points("employees", "employee_band"),
+        "good_country": rules.points("country"),
+        "good_title": rules.points("job_title"),
+    }
+    fit_points = " + ".join(
+        f"{flag}::int" if p == 1 else f"{flag}::int * {p}" for flag, p in points.items()
+    )
+    tiers = rules.fit_tiers
+    unknown = {tier for tier, _ in tiers} - set(FIT_EFFECT)
+    if unknown:
+        raise ValueError(f"seeds/fit_tiers.csv: the sample has no conversion effect for {unknown}")
+
+    def by_tier(values: list[str]) -> str:
+        whens = " ".join(
+            f"when fit_points >= {low_points} then {value}"
+            for (_, low_points), value in zip(tiers[:-1], values, strict=False)
+        )
+        return f"case {whens} else {values[-1]} end"
+
+    fit_tier = by_tier([lit(tier) for tier, _ in tiers])
+    f_fit = by_tier([str(FIT_EFFECT[tier][0]) for tier, _ in tiers])
+    f_win = by_tier([str(FIT_EFFECT[tier][1]) for tier, _ in tiers])
     offer_choices = [(str(o), w) for o, _, w, *_ in OFFERS]
     band_case = " ".join(f"when employees <= {hi} then '{label}'" for hi, label in EMPLOYEE_BANDS)
-    team_case = " ".join(f"when {lit(c)} then '{t}'" for c, t in TEAM_OF_COUNTRY.items())
+    team_case = " ".join(f"when {lit(c)} then {lit(t)}" for c, t in TEAM_OF_COUNTRY.items())
     sync_src = " ".join(f"when {lit(h)} then {lit(s)}" for h, s in SF_SOURCE_FOR_HUBSPOT.items())
     drill = " ".join(f"when {lit(h)} then {lit(d)}" for h, d in HS_DRILL_DOWN.items())
     owner_pick = " ".join(
-        f"when '{t}' then {js}[1 + least(floor({R('owner2')} * {len(js)}), {len(js) - 1})::int]"
-        for t, js in SDRS.items()
+        f"when {lit(t)} then {js}[1 + least(floor({R('owner2')} * {len(js)}), {len(js) - 1})::int]"
+        for t, js in demo.sdrs.items()
     )
     con.execute(
         f"""
@@ -96,23 +125,23 @@ def create_people(con: duckdb.DuckDBPyConnection, n: int) -> None:
         ),
         fit as (
             select *,
-                case when good_industry then {choose(R("ind2"), INDUSTRY_GOOD)}
-                     else {choose(R("ind2"), INDUSTRY_POOR)} end as industry,
-                case when good_employees then 50 + floor(pow({R("emp2")}, 1.6) * 950)
-                     when {R("emp3")} < 0.6 then 1 + floor({R("emp2")} * 49)
-                     else 1001 + floor(pow({R("emp2")}, 3) * 19000) end::integer as employees,
+                case when good_industry then {choose(R("ind2"), pools.industry_good)}
+                     else {choose(R("ind2"), pools.industry_poor)} end as industry,
+                case when good_employees then {low} + floor(pow({R("emp2")}, 1.6) * {high - low})
+                     when {R("emp3")} < 0.6 then 1 + floor({R("emp2")} * {low - 1})
+                     else {high + 1} + floor(pow({R("emp2")}, 3) * 19000) end::integer as employees,
                 case when good_country then {good_country} else {poor_country} end as country,
-                case when good_title then {choose(R("ttl2"), TITLE_GOOD)}
-                     else {choose(R("ttl2"), TITLE_POOR)} end as title,
-                good_industry::int + good_employees::int + good_country::int + good_title::int as fit_points
+                case when good_title then {choose(R("ttl2"), pools.title_good)}
+                     else {choose(R("ttl2"), pools.title_poor)} end as title,
+                {fit_points} as fit_points
             from attrs
         ),
         people as (
             select *,
-                case fit_points when 4 then 'A' when 3 then 'B' when 2 then 'C' else 'D' end as fit_tier,
-                case fit_points when 4 then 1.45 when 3 then 1.15 when 2 then 0.75 else 0.45 end as f_fit,
-                case fit_points when 4 then 1.3 when 3 then 1.1 when 2 then 0.8 else 0.6 end as f_win,
-                case country {team_case} else 'UK' end as team,
+                {fit_tier} as fit_tier,
+                {f_fit} as f_fit,
+                {f_win} as f_win,
+                case country {team_case} else {lit(OTHER_COUNTRIES_TEAM)} end as team,
                 case when employees < 1000 then 'x' end as _unused,
                 case when {R("cty_case")} < 0.1 and pop = 'sync' then true else false end as sf_email_upper
             from fit
@@ -151,7 +180,7 @@ def create_people(con: duckdb.DuckDBPyConnection, n: int) -> None:
     )
 
     # Handoff 1 and, for recycled leads that come back, handoff 2.
-    _handoff_table(con, 1, "p0", "p1", "coalesce(p0.offer1, p0.offer0)")
+    _handoff_table(con, rules, 1, "p0", "p1", "coalesce(p0.offer1, p0.offer0)")
     con.execute(
         f"""
         create table p2 as
@@ -165,7 +194,7 @@ def create_people(con: duckdb.DuckDBPyConnection, n: int) -> None:
         "create table p2b as select p2.* exclude (offer2_pick), "
         "case when t_mql2 is not null then offer2_pick end as offer2 from p2"
     )
-    _handoff_table(con, 2, "p2b", "p3", "p2b.offer2")
+    _handoff_table(con, rules, 2, "p2b", "p3", "p2b.offer2")
     con.execute(
         f"""
         create table p as
@@ -214,19 +243,24 @@ def create_people(con: duckdb.DuckDBPyConnection, n: int) -> None:
 
 
 def _next_open(ts: str, local: str, tz: str) -> str:
-    """SQL: ``ts`` if inside the business window (Mon–Fri 09:00–17:00 local), else the
-    next window's opening; ``local`` is ``ts`` already converted to local time."""
+    """SQL: ``ts`` if inside the seller's touch window (Mon–Fri, from the team's opening
+    ``_open`` for TOUCH_WINDOW_MINUTES, local time), else the next window's opening;
+    ``local`` is ``ts`` already converted to local time."""
+    minute = f"(hour({local}) * 60 + minute({local}))"
     return f"""(case
-        when isodow({local}) <= 5 and hour({local}) between 9 and 16 then {ts}
-        when isodow({local}) <= 5 and hour({local}) < 9
-            then utc_ts(date_trunc('day', {local}) + interval 9 hour, {tz})
+        when isodow({local}) <= 5 and {minute} >= _open and {minute} < _open + {TOUCH_WINDOW_MINUTES}
+            then {ts}
+        when isodow({local}) <= 5 and {minute} < _open
+            then utc_ts(date_trunc('day', {local}) + to_minutes(_open), {tz})
         else utc_ts(date_trunc('day', {local})
             + to_days(case isodow({local}) when 5 then 3 when 6 then 2 else 1 end)
-            + interval 9 hour, {tz})
+            + to_minutes(_open), {tz})
     end)"""
 
 
-def _handoff_table(con: duckdb.DuckDBPyConnection, h: int, src: str, dst: str, offer: str) -> None:
+def _handoff_table(
+    con: duckdb.DuckDBPyConnection, rules: Rules, h: int, src: str, dst: str, offer: str
+) -> None:
     """``dst`` = ``src`` plus handoff ``h`` (1 or 2): first touch, disposition, conversion.
     Built in stages so every expensive expression (time zones, draws) is computed once."""
 
@@ -243,7 +277,8 @@ def _handoff_table(con: duckdb.DuckDBPyConnection, h: int, src: str, dst: str, o
         create table {dst} as
         with s1 as (
             select {src}.*,
-                coalesce(u.tz, 'UTC') as _tz,
+                coalesce(u.tz, {lit(rules.default_team.timezone)}) as _tz,
+                coalesce(u.opens_min, {rules.default_team.opens_minute}) as _open,
                 coalesce(o.conv_mult, 1.0) as _offer_mult,
                 ({t_mql} is not null and u.kind = 'sdr' and {R("never")} >= u.p_never) as _touched,
                 u.median_min * exp(1.1 * rnorm(idx, 'delay{h}')) as _delay,
@@ -286,7 +321,7 @@ def _handoff_table(con: duckdb.DuckDBPyConnection, h: int, src: str, dst: str, o
                 end as _touched_disp
             from s6
         )
-        select * exclude (_tz, _offer_mult, _touched, _delay, _seen, _seen_local, _raw_touch,
+        select * exclude (_tz, _open, _offer_mult, _touched, _delay, _seen, _seen_local, _raw_touch,
                           _raw_touch_local, _touch, _p_sql, _outcome, _touched_disp),
             _touched as touched{h},
             case when _touched then _delay end as delay_min{h},
@@ -309,7 +344,9 @@ def _handoff_table(con: duckdb.DuckDBPyConnection, h: int, src: str, dst: str, o
     )
 
 
-def finish_people(con: duckdb.DuckDBPyConnection, first_cutoff: str, last_cutoff: str) -> None:
+def finish_people(
+    con: duckdb.DuckDBPyConnection, demo: Company, first_cutoff: str, last_cutoff: str
+) -> None:
     """Ids, owner columns and deletions (only between the first and the last cutoff, so a
     deleted record was delivered alive before)."""
     con.execute(
@@ -335,7 +372,7 @@ def finish_people(con: duckdb.DuckDBPyConnection, first_cutoff: str, last_cutoff
         from p
         left join users as u on u.j = p.owner_j
         left join users as ru on ru.j = p.route_j
-        left join users as ae on ae.j = (case p.team {" ".join(f"when '{t}' then {j}" for t, j in AES.items())} end)
+        left join users as ae on ae.j = (case p.team {" ".join(f"when {lit(t)} then {j}" for t, j in demo.aes.items())} end)
         left join offers as o on o.o = (case p.conv_h when 1 then coalesce(p.offer1, p.offer0)
                                                   when 2 then p.offer2 end)
         order by idx

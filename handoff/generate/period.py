@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
+from handoff.generate.rules import Rules
+
 PERIOD_START = date(2025, 1, 1)
 PERIOD_END = date(2025, 12, 31)
 
@@ -30,25 +32,32 @@ def cutoffs(batches: int) -> list[datetime]:
     ]
 
 
-def holidays() -> dict[date, float]:
-    """2025 holidays of the sales regions (BR, US, UK) → weight on lead volume."""
-    regional = (
-        "2025-01-20 2025-02-17 2025-03-03 2025-03-04 2025-04-18 2025-04-21 2025-05-01 "
-        "2025-05-05 2025-05-26 2025-06-19 2025-07-04 2025-08-25 2025-09-01 2025-09-07 "
-        "2025-10-13 2025-11-11 2025-11-15 2025-11-20 2025-11-27 2025-11-28 2025-12-26"
-    ).split()
-    out = {date.fromisoformat(d): 0.6 for d in regional}
-    out[date(2025, 1, 1)] = 0.25
-    out[date(2025, 12, 25)] = 0.25
+# Days on which the sample's demand departs from the seeds' holidays: two Brazilian
+# holidays on a Sunday without a dip, and the Friday after Thanksgiving (a business day)
+# with one. Kept so that the sample stays what it has been (its figures are quoted in
+# the tests and the README); drop them and every arrival date moves.
+DEMAND_DEPARTURES = {date(2025, 10, 12): 1.0, date(2025, 11, 2): 1.0, date(2025, 11, 28): 0.6}
+
+
+def holiday_weights(rules: Rules) -> dict[date, float]:
+    """Each holiday of the period (seeds/holidays.csv, regions of the sales teams) →
+    its weight on lead volume: 0.25 when every region is off, 0.6 when some are."""
+    regions = {team.holiday_region for team in rules.teams.values()}
+    out = {
+        day: 0.25 if regions <= where else 0.6
+        for day, where in sorted(rules.holidays.items())
+        if PERIOD_START <= day <= PERIOD_END and where & regions
+    }
+    out.update(DEMAND_DEPARTURES)
     return out
 
 
-def create_days(con: duckdb.DuckDBPyConnection) -> None:
+def create_days(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """Table ``days``: each day of the period and the lower end of its band in the CDF
     the arrival days are drawn from."""
     # Day weights → a CDF that the lead arrival times are drawn from (integer weights,
     # so the running sum is exact and deterministic).
-    hol = holidays()
+    hol = holiday_weights(rules)
     day_rows = []
     for d in range((PERIOD_END - PERIOD_START).days + 1):
         day = PERIOD_START + timedelta(days=d)

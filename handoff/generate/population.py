@@ -1,7 +1,12 @@
 """The pools lead attributes are drawn from: lead sources per CRM, industries,
-countries, job titles, names, company names and HubSpot's employee bands."""
+countries, job titles, names, company names and HubSpot's employee bands; which of
+them fit is the seeds' (:func:`fit_pools`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handoff.generate.rules import Rules
 
 HS_INBOUND = [
     ("ORGANIC_SEARCH", 30),
@@ -31,7 +36,9 @@ HS_DRILL_DOWN = {
     "EMAIL_MARKETING": "newsletter",
 }
 
-INDUSTRY_GOOD = ["Software", "SaaS", "Financial Services"]
+# Industries, countries (with their pick weights) and job titles leads come with. The
+# ones seeds/fit_rules.csv names are the fit ones (a fit value the seed adds that is not
+# listed here is drawn too, country weight 10); the rest are drawn for the others.
 INDUSTRY_POOR = [
     "Retail",
     "Manufacturing",
@@ -41,24 +48,29 @@ INDUSTRY_POOR = [
     "Non-profit",
     "Government",
 ]
-COUNTRY_GOOD = [("United States", 40), ("United Kingdom", 20), ("Brazil", 30), ("Germany", 10)]
-COUNTRY_POOR = [
-    ("France", 18),
-    ("India", 16),
-    ("Mexico", 16),
-    ("Canada", 16),
-    ("Australia", 10),
-    ("Spain", 12),
-    ("Portugal", 12),
-]
-TEAM_OF_COUNTRY = {
-    "United States": "US",
-    "Canada": "US",
-    "Brazil": "BR",
-    "Mexico": "BR",
-    "Portugal": "BR",
+COUNTRY_WEIGHTS = {
+    "United States": 40,
+    "United Kingdom": 20,
+    "Brazil": 30,
+    "Germany": 10,
+    "France": 18,
+    "India": 16,
+    "Mexico": 16,
+    "Canada": 16,
+    "Australia": 10,
+    "Spain": 12,
+    "Portugal": 12,
 }
-TITLE_GOOD = [
+# Which sales team serves a country (the rest: OTHER_COUNTRIES_TEAM).
+TEAM_OF_COUNTRY = {
+    "United States": "Sales US East",
+    "Canada": "Sales US East",
+    "Brazil": "Sales Brazil",
+    "Mexico": "Sales Brazil",
+    "Portugal": "Sales Brazil",
+}
+OTHER_COUNTRIES_TEAM = "Sales UK"
+TITLES = [
     "Head of Marketing",
     "Head of Sales",
     "VP of Sales",
@@ -68,8 +80,6 @@ TITLE_GOOD = [
     "Marketing Manager",
     "Sales Manager",
     "Growth Manager",
-]
-TITLE_POOR = [
     "Analyst",
     "Marketing Coordinator",
     "Student",
@@ -107,3 +117,43 @@ EMPLOYEE_BANDS = [
     (500, "100-500"),
     (1000, "500-1000"),
 ]
+
+
+@dataclass(frozen=True)
+class FitPools:
+    """The values a fit lead (``*_good``) and any other lead (``*_poor``) is drawn from."""
+
+    industry_good: list[str]
+    industry_poor: list[str]
+    country_good: list[tuple[str, float]]
+    country_poor: list[tuple[str, float]]
+    title_good: list[str]
+    title_poor: list[str]
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def fit_pools(rules: Rules) -> FitPools:
+    """Split the pools by seeds/fit_rules.csv, as ``int_lead_attributes`` scores."""
+    industries = _unique(rules.fit_values("industry") + INDUSTRY_POOR)
+    countries = _unique(rules.fit_values("country") + list(COUNTRY_WEIGHTS))
+    pools = FitPools(
+        industry_good=[i for i in industries if rules.fits("industry", i)],
+        industry_poor=[i for i in industries if not rules.fits("industry", i)],
+        country_good=[
+            (c, COUNTRY_WEIGHTS.get(c, 10)) for c in countries if rules.fits("country", c)
+        ],
+        country_poor=[
+            (c, COUNTRY_WEIGHTS.get(c, 10)) for c in countries if not rules.fits("country", c)
+        ],
+        title_good=[t for t in TITLES if rules.fits("job_title", t)],
+        title_poor=[t for t in TITLES if not rules.fits("job_title", t)],
+    )
+    for name, values in vars(pools).items():
+        if not values:
+            raise ValueError(
+                f"seeds/fit_rules.csv leaves the sample no {name.replace('_', ' ')} value"
+            )
+    return pools
