@@ -21,7 +21,8 @@ The rules the seeds define are read from them, not restated here
 Salesforce roles, the owners ``owner_teams.csv`` places (names and addresses), the fit
 rules and tiers and the weekly MQL target. ``generate(…, seeds_dir=…)`` takes another
 seeds folder; by default it reads the seeds of the project runs use, so a sample and
-the pipeline that builds it agree. The package's modules, by concern: ``core``
+the pipeline that builds it agree (seeds adapted to another company, which cannot
+describe the demo company, give way to the shipped ones: :func:`core.describe`). The package's modules, by concern: ``core``
 (``generate``), ``company`` (teams, roles, staff, offers), ``period`` (year, cutoffs,
 day weights), ``population`` and ``leads`` (who the leads are, fit, handoffs),
 ``lifecycle`` (status timelines), ``activities``, ``layouts`` (formats, labels),
@@ -163,6 +164,7 @@ from handoff.generate.company import (
     demo_company,
 )
 from handoff.generate.core import (
+    describe,
     generate,
     main,
 )
@@ -271,6 +273,7 @@ __all__ = [
     "WEBINAR_OFFER",
     "WEEKLY_MQL_TARGET_PER_4000_LEADS",
     "demo_company",
+    "describe",
     "fit_pools",
     "generate",
     "holiday_weights",
@@ -284,8 +287,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """The names that come from the seeds (the demo company, the fit pools, the MQL
     target), read from the project's seeds when first asked for."""
-    rules = read_rules(project_seeds())
-    demo = demo_company(rules)
+    rules, demo = describe(None, lambda _message: None)
     pools = fit_pools(rules)
     derived = {
         "AES": demo.aes,

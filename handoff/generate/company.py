@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from handoff.generate.rules import Rules
+from handoff.generate.rules import Rules, SeedsMismatch
 from handoff.generate.sql import lit, sfid
 
 # j, first, last, Salesforce role (a crm_team_map value), HubSpot teams (;-separated),
@@ -80,13 +80,13 @@ def demo_company(rules: Rules) -> Company:
     users, emails, opens = [], {}, {}
     for j, first, last, role, teams, tz, kind, median, never, active in STAFF:
         if role not in role_number:
-            raise ValueError(f"seeds/crm_team_map.csv has no Salesforce role {role!r}")
+            raise SeedsMismatch(f"seeds/crm_team_map.csv has no Salesforce role {role!r}")
         email = None
         if j in PLACED:
             email = rules.placed_owners.get(PLACED[j])
             if email is None:
                 team, placed_role = PLACED[j]
-                raise ValueError(
+                raise SeedsMismatch(
                     f"seeds/owner_teams.csv places no owner in team {team!r} with role "
                     f"{placed_role!r}: the sample's demo owners are read from there"
                 )
@@ -95,7 +95,7 @@ def demo_company(rules: Rules) -> Company:
         team = rules.teams.get(teams.split(";")[0])
         if tz is None:
             if team is None:
-                raise ValueError(f"seeds/sales_teams.csv has no team {teams.split(';')[0]!r}")
+                raise SeedsMismatch(f"seeds/sales_teams.csv has no team {teams.split(';')[0]!r}")
             tz = team.timezone
         users.append((j, first, last, role_number[role], teams, tz, kind, median, never, active))
         if email is not None:
@@ -103,7 +103,7 @@ def demo_company(rules: Rules) -> Company:
         opens[j] = (team or rules.default_team).opens_minute
     domains = {email.split("@")[1] for email in emails.values()}
     if len(domains) != 1:
-        raise ValueError(
+        raise SeedsMismatch(
             f"seeds/owner_teams.csv: the demo owners' addresses have domains {sorted(domains)}"
         )
     (domain,) = domains

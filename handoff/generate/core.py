@@ -26,7 +26,7 @@ from handoff.generate import (
     sql,
 )
 from handoff.generate import leads as leads_model
-from handoff.generate.rules import project_seeds, read_rules
+from handoff.generate.rules import Rules, SeedsMismatch, project_seeds, read_rules, shipped_seeds
 from handoff.generate.writer import Writer
 
 # The seed's weekly MQL target is the shipped sample's (4,000 leads); a sample of other
@@ -36,6 +36,31 @@ SEED_TARGET_LEADS = 4000
 
 def _ts_literal(value: datetime) -> str:
     return f"timestamp '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
+
+
+def _read(seeds_dir: Path) -> tuple[Rules, company.Company]:
+    rules = read_rules(seeds_dir)
+    demo = company.demo_company(rules)
+    leads_model.check_rules(rules)
+    return rules, demo
+
+
+def describe(seeds_dir: Path | None, say: Callable[[str], None]) -> tuple[Rules, company.Company]:
+    """The rules and the demo company of ``seeds_dir``; by default of the project's
+    seeds, or of the shipped ones when a project's seeds, adapted to another company,
+    cannot describe the demo company (its teams, roles or placed owners)."""
+    if seeds_dir is not None:
+        return _read(seeds_dir)
+    try:
+        return _read(project_seeds())
+    except (SeedsMismatch, KeyError, FileNotFoundError) as problem:
+        if project_seeds().resolve() == shipped_seeds().resolve():
+            raise
+        say(
+            f"the project's seeds do not describe the sample's demo company ({problem}); "
+            "the sample follows the seeds handoff ships"
+        )
+        return _read(shipped_seeds())
 
 
 def generate(
@@ -49,11 +74,12 @@ def generate(
     """Write deterministic synthetic HubSpot and Salesforce extracts under ``out`` and
     return a summary (leads, activities, files, rows per file, period, extracted_at).
     The teams, holidays, fit rules, business hours, MQL target and placed owners are
-    read from ``seeds_dir`` (default: the seeds of the project runs use)."""
+    read from ``seeds_dir`` (default: the seeds of the project runs use, see
+    :func:`describe`)."""
     if leads < 1:
         raise ValueError("leads must be >= 1")
-    rules = read_rules(seeds_dir or project_seeds())
-    demo = company.demo_company(rules)
+    say = progress or (lambda _msg: None)
+    rules, demo = describe(seeds_dir, say)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cutoffs = period.cutoffs(batches)
@@ -69,7 +95,6 @@ def generate(
         },
     )
     try:
-        say = progress or (lambda _msg: None)
         say(f"simulating {leads} leads")
         sql.create_macros(con, seed)
         company.create_tables(con, demo)

@@ -24,7 +24,7 @@ from handoff.generate.population import (
     TEAM_OF_COUNTRY,
     fit_pools,
 )
-from handoff.generate.rules import Rules
+from handoff.generate.rules import Rules, SeedsMismatch
 from handoff.generate.sql import choose, lit, pick, sfid
 
 # Sellers touch a lead within the first eight hours of their team's business day (its
@@ -32,6 +32,17 @@ from handoff.generate.sql import choose, lit, pick, sfid
 TOUCH_WINDOW_MINUTES = 8 * 60
 # How fit moves the odds of SQL (f_fit) and of a won deal (f_win), per fit tier.
 FIT_EFFECT = {"A": (1.45, 1.3), "B": (1.15, 1.1), "C": (0.75, 0.8), "D": (0.45, 0.6)}
+
+
+def check_rules(rules: Rules) -> None:
+    """Raise :class:`SeedsMismatch` when the fit seeds leave the sample nothing to draw."""
+    fit_pools(rules)
+    rules.employees_between()
+    unknown = {tier for tier, _ in rules.fit_tiers} - set(FIT_EFFECT)
+    if unknown:
+        raise SeedsMismatch(
+            f"seeds/fit_tiers.csv: the sample has no conversion effect for {unknown}"
+        )
 
 
 def create_people(con: duckdb.DuckDBPyConnection, n: int, rules: Rules, demo: Company) -> None:
@@ -56,9 +67,6 @@ def create_people(con: duckdb.DuckDBPyConnection, n: int, rules: Rules, demo: Co
         f"{flag}::int" if p == 1 else f"{flag}::int * {p}" for flag, p in points.items()
     )
     tiers = rules.fit_tiers
-    unknown = {tier for tier, _ in tiers} - set(FIT_EFFECT)
-    if unknown:
-        raise ValueError(f"seeds/fit_tiers.csv: the sample has no conversion effect for {unknown}")
 
     def by_tier(values: list[str]) -> str:
         whens = " ".join(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handoff.generate.rules import Rules
+from handoff.generate.rules import Rules, SeedsMismatch
 
 HS_INBOUND = [
     ("ORGANIC_SEARCH", 30),
@@ -153,7 +153,7 @@ def fit_pools(rules: Rules) -> FitPools:
     )
     for name, values in vars(pools).items():
         if not values:
-            raise ValueError(
+            raise SeedsMismatch(
                 f"seeds/fit_rules.csv leaves the sample no {name.replace('_', ' ')} value"
             )
     return pools

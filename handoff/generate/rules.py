@@ -22,7 +22,12 @@ from datetime import date
 from pathlib import Path
 
 from handoff.seeds import read_seed
-from handoff.settings import project_dir
+from handoff.settings import packaged_dir, project_dir
+
+
+class SeedsMismatch(ValueError):
+    """The seeds cannot describe the demo company the sample simulates (a team, role or
+    placed owner its staff needs is missing, or a fit rule it cannot draw)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,9 @@ class Rules:
     def employees_between(self) -> tuple[int, int]:
         (rule,) = [r for r in self.fit_rules if r.attribute == "employees"][:1] or [None]
         if rule is None or rule.min_value is None or rule.max_value is None:
-            raise ValueError("seeds/fit_rules.csv: the sample needs one `employees between` rule")
+            raise SeedsMismatch(
+                "seeds/fit_rules.csv: the sample needs one `employees between` rule"
+            )
         return int(rule.min_value), int(rule.max_value)
 
 
@@ -110,7 +117,7 @@ def read_rules(seeds_dir: Path) -> Rules:
     ]
     default = [t for t in teams if t.name == "default"]
     if not default:
-        raise ValueError(f"{seeds_dir / 'sales_teams.csv'} has no team `default`")
+        raise SeedsMismatch(f"{seeds_dir / 'sales_teams.csv'} has no team `default`")
     holidays: dict[date, set[str]] = {}
     for row in read_seed(seeds_dir, "holidays"):
         holidays.setdefault(date.fromisoformat(row["holiday_date"]), set()).add(
@@ -122,7 +129,7 @@ def read_rules(seeds_dir: Path) -> Rules:
         if row["segment"] == "*"
     )
     if not policies:
-        raise ValueError(f"{seeds_dir / 'sla_policy.csv'} has no policy for segment `*`")
+        raise SeedsMismatch(f"{seeds_dir / 'sla_policy.csv'} has no policy for segment `*`")
     return Rules(
         teams={t.name: t for t in teams if t.name != "default"},
         default_team=default[0],
@@ -161,3 +168,8 @@ def read_rules(seeds_dir: Path) -> Rules:
 def project_seeds() -> Path:
     """The seeds the pipeline reads: ``<project>/seeds``."""
     return project_dir() / "seeds"
+
+
+def shipped_seeds() -> Path:
+    """The seeds handoff ships, which describe the sample's demo company."""
+    return packaged_dir() / "seeds"

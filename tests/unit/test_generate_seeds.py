@@ -172,3 +172,28 @@ def test_the_sample_follows_edited_seeds(shipped: tuple[Path, dict], tmp_path: P
     assert date(2025, 3, 12) not in holiday_weights(read_rules(SEEDS))
     # 80 × 400 / 4000 = 8
     assert summary["weekly_mql_target"] == 8.0
+
+
+def test_a_project_adapted_to_another_company_gets_the_shipped_sample(
+    shipped: tuple[Path, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project (``handoff init``) whose owner_teams.csv lists its own people cannot
+    name the demo company's placed owners: the sample then follows the shipped
+    seeds, says so, and stays the shipped sample byte for byte."""
+    project = tmp_path / "project"
+    shutil.copytree(SEEDS, project / "seeds")
+    (project / "seeds" / "owner_teams.csv").write_text(
+        "owner_email,team,role\nsomeone@example.com,Sales UK,ae\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("HANDOFF_PROJECT_DIR", str(project))
+    said: list[str] = []
+    out = tmp_path / "out"
+    generate(out, leads=400, seed=7, batches=1, progress=said.append)
+    assert "the sample follows the seeds handoff ships" in said[0]
+    assert "owner_teams.csv places no owner in team 'marketing'" in said[0]
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(shipped[0]) for p in shipped[0].rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (shipped[0] / f).read_bytes() for f in files)
+    # named explicitly, the same seeds are an error
+    with pytest.raises(ValueError, match="places no owner in team 'marketing'"):
+        generate(tmp_path / "again", leads=10, batches=1, seeds_dir=project / "seeds")
