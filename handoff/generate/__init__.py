@@ -22,16 +22,19 @@ Salesforce roles, the owners ``owner_teams.csv`` places (names and addresses), t
 rules and tiers and the weekly MQL target. ``generate(…, seeds_dir=…)`` takes another
 seeds folder; by default it reads the seeds of the project runs use, so a sample and
 the pipeline that builds it agree (seeds adapted to another company, which cannot
-describe the demo company, give way to the shipped ones: :func:`core.describe`). The package's modules, by concern: ``core``
-(``generate``), ``company`` (teams, roles, staff, offers), ``period`` (year, cutoffs,
-day weights), ``population`` and ``leads`` (who the leads are, fit, handoffs),
+describe the demo company, give way to the shipped ones: :func:`core.describe`).
+
+The package's modules, by concern: ``core`` (``generate``), ``company`` (teams, roles,
+staff, offers), ``period`` (year, cutoffs, day weights), ``population`` and ``leads``
+(who the leads are, fit), ``handoffs`` (first touch, disposition, conversion),
 ``lifecycle`` (status timelines), ``activities``, ``layouts`` (formats, labels),
 ``hubspot`` and ``salesforce`` (each CRM's files), ``writer``, ``sql``.
 
-Everything is a pure function of ``(leads, seed, batches)`` and the seeds: random numbers are
-``hash(seed, row, salt)`` inside DuckDB, rows are built with SQL over ``range(n)`` and
-written with ``COPY (… order by …)``, so the same arguments give byte-identical files
-(gzip headers carry no mtime) and memory stays bounded (DuckDB spills to a temp dir).
+Everything is a pure function of ``(leads, seed, batches)`` and the seeds: random
+numbers are ``hash(seed, row, salt)`` inside DuckDB, rows are built with SQL over
+``range(n)`` and written with ``COPY (… order by …)``, so the same arguments give
+byte-identical files (gzip headers carry no mtime) and memory stays bounded (DuckDB
+spills to a temp dir).
 
 Batches
     Records (contacts, leads, deals, opportunities, contacts/accounts, tasks that get
@@ -168,6 +171,7 @@ from handoff.generate.core import (
     generate,
     main,
 )
+from handoff.generate.handoffs import TOUCH_WINDOW_MINUTES
 from handoff.generate.layouts import (
     EXTRA_COLUMNS,
     HS_STAGE,
@@ -268,6 +272,7 @@ __all__ = [
     "TITLES",
     "TITLE_GOOD",
     "TITLE_POOR",
+    "TOUCH_WINDOW_MINUTES",
     "UI_TS",
     "USERS",
     "WEBINAR_OFFER",

@@ -90,12 +90,12 @@ class Rules:
         return max((r.points for r in self.fit_rules if r.attribute in attributes), default=0)
 
     def employees_between(self) -> tuple[int, int]:
-        (rule,) = [r for r in self.fit_rules if r.attribute == "employees"][:1] or [None]
-        if rule is None or rule.min_value is None or rule.max_value is None:
-            raise SeedsMismatch(
-                "seeds/fit_rules.csv: the sample needs one `employees between` rule"
-            )
-        return int(rule.min_value), int(rule.max_value)
+        """The head counts the first ``employees between`` rule calls a fit."""
+        for rule in self.fit_rules:
+            bounded = rule.min_value is not None and rule.max_value is not None
+            if rule.attribute == "employees" and rule.operator == "between" and bounded:
+                return int(rule.min_value), int(rule.max_value)  # type: ignore[arg-type]
+        raise SeedsMismatch("seeds/fit_rules.csv: the sample needs an `employees between` rule")
 
 
 def _minutes(hhmm: str) -> int:
