@@ -1,4 +1,5 @@
-"""Checks on the seed files (``seeds/*.csv``) that dbt cannot make in one sentence.
+"""The seed files (``seeds/*.csv``): reading one as rows, and the checks dbt cannot
+make in one sentence.
 
 A seed edited on Windows below rows written elsewhere ends some lines with CRLF and
 others with LF; DuckDB's CSV reader then fails with "Error when sniffing file". The
@@ -6,7 +7,18 @@ run checks every seed first and names the seed and the first line that differs."
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
+
+
+def read_seed(seeds_dir: Path, name: str) -> list[dict[str, str]]:
+    """The rows of ``seeds_dir/<name>.csv`` as dicts by column, in file order, values
+    trimmed (an empty cell is ``""``)."""
+    with open(seeds_dir / f"{name}.csv", newline="", encoding="utf-8") as fh:
+        return [
+            {key.strip(): (value or "").strip() for key, value in row.items()}
+            for row in csv.DictReader(fh)
+        ]
 
 
 def _ending(line: bytes) -> str | None:
