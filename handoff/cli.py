@@ -1,20 +1,24 @@
 """The ``handoff`` command line (README, "The command line").
 
 ``handoff run`` executes the Dagster job ``handoff_pipeline`` in-process, so the
-CLI and the scheduler share one code path.
+CLI and the scheduler share one code path. The options become the run's settings
+(:meth:`handoff.settings.Settings.from_env`, the environment filling in what is not
+given) and reach the job as its configuration (:func:`handoff.pipeline.execute_pipeline`):
+the CLI never writes ``os.environ``.
 
 The modules that load DuckDB, pyarrow or Dagster are imported inside the command
 that needs them, so ``handoff --help`` and the quick commands start fast."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -41,11 +45,40 @@ def _say(message: str) -> None:
 _NO_SPACE = ("No space left on device", "database or disk is full", "disk I/O error")
 
 
+def _settings(**options: object) -> Settings:
+    """The command's settings: its options (``None`` when not given) over the
+    environment's. The home is kept for :func:`_fail`'s full-disk sentence."""
+    settings = Settings.from_env(**options)  # type: ignore[arg-type]
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.find_root().meta["handoff.home"] = settings.home
+    return settings
+
+
+def _home() -> Path:
+    context = click.get_current_context(silent=True)
+    home = context.find_root().meta.get("handoff.home") if context is not None else None
+    return home or Settings.from_env().home
+
+
+def parse_as_of_option(value: str | None) -> datetime | None:
+    """The ``--as-of`` of `handoff run` and `handoff publish` (or the as-of either
+    falls back to) as naive UTC (:func:`handoff.settings.parse_as_of`); ``None`` when
+    not given; one sentence and exit 1 for a value that is no date."""
+    if not value:
+        return None
+    try:
+        return parse_as_of(value)
+    except ValueError:
+        _fail(f"--as-of {value!r} is not an ISO 8601 date or timestamp")
+        raise  # not reached: _fail exits
+
+
 def _fail(message: str, detail: str | None = None) -> None:
     if any(sign in f"{message}\n{detail or ''}" for sign in _NO_SPACE):
         detail = f"{message}\n{detail or ''}".strip()
         message = (
-            no_space_message(Settings.from_env().home)
+            no_space_message(_home())
             + "; free some and run again (what was loaded stays, the rest loads next time)"
         )
     click.secho(f"error: {message}", fg="red", err=True)
@@ -124,9 +157,6 @@ class _Main(click.Group):
 @click.version_option(package_name="handoff")
 def main() -> None:
     """handoff: the marketing–sales handoff warehouse (ingest → dbt → marts)."""
-    # The home as an absolute path for every child process: dbt's profile reads it,
-    # and dbt runs in the project folder (the installed package's, outside a checkout).
-    os.environ["HANDOFF_HOME"] = str(Path(os.environ.get("HANDOFF_HOME") or ".handoff").resolve())
 
 
 @main.command()
@@ -189,20 +219,10 @@ def run(
     full_refresh: bool,
 ) -> None:
     """Run the whole pipeline once: ingest new batches, build and test every model."""
-    if home:
-        os.environ["HANDOFF_HOME"] = str(home.resolve())
-    if landing:
-        os.environ["HANDOFF_LANDING"] = str(landing.resolve())
-    if target:
-        os.environ["HANDOFF_TARGET"] = target
-    if full_refresh:
-        os.environ["HANDOFF_FULL_REFRESH"] = "1"
-    if as_of:
-        try:
-            parse_as_of(as_of)
-        except ValueError:
-            _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
-    settings = Settings.from_env()
+    as_of_at = parse_as_of_option(as_of)
+    settings = _settings(
+        home=home, landing=landing, target=target, full_refresh=full_refresh or None
+    )
     _check_target(settings.target)
     _check_seeds()
     if landing is not None:
@@ -224,66 +244,33 @@ def run(
         run_generate(settings.landing, leads=SAMPLE_LEADS, seed=SAMPLE_SEED, progress=_say)
     elif not settings.landing.exists():
         _fail(f"the landing folder {settings.landing} does not exist")
-    if as_of is None and not os.environ.get("HANDOFF_AS_OF"):
-        as_of = _sample_as_of(settings.landing)
-        if as_of is None:
+    if as_of_at is None and not os.environ.get("HANDOFF_AS_OF"):
+        as_of_at = parse_as_of_option(_sample_as_of(settings.landing))
+        if as_of_at is None:
             # an old export is judged where it ends, not today (README, "The as-of")
             from handoff.check import STALE_AFTER, default_as_of, extracts_newest  # lazy: pyarrow
 
-            end = default_as_of(extracts_newest(settings))
-            if end is not None:
-                as_of = end.isoformat(sep=" ")
+            as_of_at = default_as_of(extracts_newest(settings))
+            if as_of_at is not None:
                 _say(
-                    f"the extracts end at {as_of} UTC, more than {STALE_AFTER.days} days "
-                    "before now: judging at the end of the data (give --as-of to choose)"
+                    f"the extracts end at {as_of_at.isoformat(sep=' ')} UTC, more than "
+                    f"{STALE_AFTER.days} days before now: judging at the end of the data "
+                    "(give --as-of to choose)"
                 )
-    if as_of:
-        try:
-            os.environ["HANDOFF_AS_OF"] = parse_as_of(as_of).isoformat(sep=" ")
-        except ValueError:
-            _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
-    settings = Settings.from_env()
+    if as_of_at is not None:
+        settings = dataclasses.replace(settings, as_of=as_of_at)
     _say(f"as-of {settings.as_of.isoformat(sep=' ')} UTC; home {settings.home}")
 
-    started = time.monotonic()
     _say("parsing the dbt project")
     try:
-        prepare_manifest(settings.target, settings.as_of)
+        prepare_manifest(settings)
     except RuntimeError as exc:
         _fail("dbt could not parse the project", str(exc))
 
     from handoff.pipeline import execute_pipeline  # lazy: loads Dagster
 
+    # The job leaves the run's record in runs.jsonl (`handoff status` shows it).
     outcome = execute_pipeline(settings, progress=_say)
-    record = {
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "as_of": settings.as_of.isoformat(sep=" "),
-        "landing": str(settings.landing),
-        "target": settings.target,
-        "full_refresh": settings.full_refresh,
-        # The run's verdict as its exit code says: a rejected batch fails the run.
-        "success": outcome.success
-        and not outcome.rejected_batches
-        and not outcome.not_loaded_batches,
-        "pipeline_succeeded": outcome.success,
-        "seconds": round(time.monotonic() - started, 1),
-        "batches_rejected": outcome.rejected_batches,
-        "batches_not_loaded": outcome.not_loaded_batches,
-        "error": outcome.error
-        or (
-            f"{len(outcome.rejected_batches)} batch(es) rejected: "
-            + ", ".join(outcome.rejected_batches)
-            if outcome.rejected_batches
-            else None
-        )
-        or (
-            f"{len(outcome.not_loaded_batches)} batch(es) not loaded for want of disk space"
-            if outcome.not_loaded_batches
-            else None
-        ),
-    }
-    with open(settings.runs_file, "a") as fh:
-        fh.write(json.dumps(record) + "\n")
     for line in outcome.summary_lines:
         click.echo(line)
     if not outcome.success:
@@ -314,23 +301,16 @@ def publish(home: Path | None, as_of: str | None, target: str | None) -> None:
     """Test, audit and publish the marts already built (DuckDB: the serving copy,
     Parquet, docs; PostgreSQL: marts__build becomes marts) without ingesting or
     rebuilding."""
-    if home:
-        os.environ["HANDOFF_HOME"] = str(home.resolve())
-    if target:
-        os.environ["HANDOFF_TARGET"] = target
-    settings = Settings.from_env()
+    as_of_at = parse_as_of_option(as_of)
+    settings = _settings(home=home, target=target)
     _check_target(settings.target)
     if settings.target == "duckdb" and not settings.build_db.exists():
         _fail(f"no build database at {settings.build_db}: run `handoff run` first")
-    if as_of is None and not os.environ.get("HANDOFF_AS_OF") and settings.runs_file.exists():
+    if as_of_at is None and not os.environ.get("HANDOFF_AS_OF") and settings.runs_file.exists():
         runs = settings.runs_file.read_text().strip().splitlines()
-        as_of = json.loads(runs[-1])["as_of"] if runs else None
-    if as_of:
-        try:
-            os.environ["HANDOFF_AS_OF"] = parse_as_of(as_of).isoformat(sep=" ")
-        except ValueError:
-            _fail(f"--as-of {as_of!r} is not an ISO 8601 date or timestamp")
-    settings = Settings.from_env()
+        as_of_at = parse_as_of_option(json.loads(runs[-1])["as_of"] if runs else None)
+    if as_of_at is not None:
+        settings = dataclasses.replace(settings, as_of=as_of_at)
     _say(f"as-of {settings.as_of.isoformat(sep=' ')} UTC; home {settings.home}")
     from handoff.pipeline import execute_pipeline  # lazy: loads Dagster
 
@@ -356,11 +336,7 @@ def check(landing: Path | None, home: Path | None) -> None:
     """Dry run: what `handoff run` would load, quarantine, reject or not read, the
     data's time span and the as-of it suggests, and every value no seed maps. Changes
     nothing; exits 1 when a batch would not load."""
-    if home:
-        os.environ["HANDOFF_HOME"] = str(home.resolve())
-    if landing:
-        os.environ["HANDOFF_LANDING"] = str(landing.resolve())
-    settings = Settings.from_env()
+    settings = _settings(home=home, landing=landing)
     if not settings.landing.exists():
         _fail(f"the landing folder {settings.landing} does not exist")
     from handoff.check import check as run_check  # lazy: loads pyarrow and duckdb
@@ -376,11 +352,7 @@ def check(landing: Path | None, home: Path | None) -> None:
 @click.option("--target", help="dbt target the runs used (default duckdb).")
 def status(home: Path | None, target: str | None) -> None:
     """Show loaded and rejected batches, quarantine counts and the last run."""
-    if home:
-        os.environ["HANDOFF_HOME"] = str(home.resolve())
-    if target:
-        os.environ["HANDOFF_TARGET"] = target
-    settings = Settings.from_env()
+    settings = _settings(home=home, target=target)
     _check_target(settings.target, reach=False)
     if not settings.home.exists():
         _fail(f"there is no handoff home at {settings.home}: run `handoff run` first")
@@ -414,9 +386,7 @@ def status(home: Path | None, target: str | None) -> None:
 def dashboard(home: Path | None, port: int, address: str, headless: bool) -> None:
     """Open the scorecard: both SLAs, the funnel, the offers and capacity, as charts,
     read from the published serving copy (never the build database)."""
-    if home:
-        os.environ["HANDOFF_HOME"] = str(home.resolve())
-    settings = Settings.from_env()
+    settings = _settings(home=home)
     from handoff.publish import serving_path  # lazy: loads duckdb
 
     serving = serving_path(settings)
@@ -447,7 +417,10 @@ def dashboard(home: Path | None, port: int, address: str, headless: bool) -> Non
         "minimal",
     ]
     _say(f"scorecard on http://{address}:{port} from {serving} (Ctrl-C to stop)")
-    server = subprocess.Popen(command, env={**os.environ, "HANDOFF_SERVING_DB": str(serving)})
+    server = subprocess.Popen(
+        command,
+        env={**os.environ, "HANDOFF_HOME": str(settings.home), "HANDOFF_SERVING_DB": str(serving)},
+    )
 
     def forward(signum: int, _frame: object) -> None:
         # Stopping `handoff dashboard` (kill, Ctrl-C) stops the server it started.
@@ -471,20 +444,23 @@ def dagster(home: Path | None, target: str | None, port: int, address: str) -> N
     """Open the Dagster UI (`dagster dev`) on this project: the code location with its
     jobs, schedules and sensor, and the instance `handoff run` records into, so the
     runs and materializations of the CLI show there."""
-    if home:
-        os.environ["HANDOFF_HOME"] = str(home.resolve())
-    if target:
-        os.environ["HANDOFF_TARGET"] = target
-    settings = Settings.from_env()
+    settings = _settings(home=home, target=target)
     settings.home.mkdir(parents=True, exist_ok=True)
-    from handoff.pipeline import ensure_instance  # lazy: loads duckdb
+    from handoff.pipeline import ensure_instance  # lazy: loads Dagster
 
-    env = dict(os.environ, DAGSTER_HOME=ensure_instance(settings))
+    # The code location `dagster dev` loads reads its home and target from its own
+    # environment (orchestration.definitions), so they are given to it there.
+    env = dict(
+        os.environ,
+        DAGSTER_HOME=ensure_instance(settings),
+        HANDOFF_HOME=str(settings.home),
+        HANDOFF_TARGET=settings.target,
+    )
     # dbt and dagster from this environment first, whatever the caller's PATH holds.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     _say(f"parsing the dbt project; instance {env['DAGSTER_HOME']}")
     try:
-        prepare_manifest(settings.target)
+        prepare_manifest(settings, with_vars=False)
     except RuntimeError as exc:
         _fail("dbt could not parse the project", str(exc))
     command = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions"]

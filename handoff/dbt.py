@@ -9,12 +9,10 @@ checks all read it from the manifest through this module (docs/architecture.md).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,19 +52,15 @@ def mart_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def prepare_manifest(target: str | None = None, as_of: datetime | None = None) -> Path:
-    """Write ``<home>/target/<target>/manifest.json`` with ``dbt parse`` and return its
-    path (``target`` defaults to ``HANDOFF_TARGET``'s). With the run's ``as_of`` the
-    parse uses the very vars the build will, so the build (and the docs) reuse this
-    parse instead of parsing the project again."""
-    settings = Settings.from_env()
-    if target is not None:
-        settings = dataclasses.replace(settings, target=target)
-    if as_of is not None:
-        settings = dataclasses.replace(settings, as_of=as_of)
+def prepare_manifest(settings: Settings | None = None, with_vars: bool = True) -> Path:
+    """Write ``<home>/target/<target>/manifest.json`` with ``dbt parse`` for ``settings``
+    (default: the environment's, :meth:`Settings.from_env`) and return its path. With
+    the run's vars (``with_vars``) the parse uses the very vars the build will, so the
+    build (and the docs) reuse this parse instead of parsing the project again."""
+    settings = settings or Settings.from_env()
     target_path = settings.dbt_target_path
-    cmd = dbt_command(settings, ["parse"], with_vars=as_of is not None)
-    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
+    cmd = dbt_command(settings, ["parse"], with_vars=with_vars)
+    proc = run_dbt(cmd, settings)
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).strip().splitlines()
         detail = lines[-15:]
@@ -97,6 +91,16 @@ def dbt_command(
     return [*cmd, "--quiet"]
 
 
+def run_dbt(cmd: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    """Run a :func:`dbt_command` line in the project folder, its output captured, with
+    the ``HANDOFF_*`` variables of ``settings`` in its environment
+    (:meth:`Settings.child_env`: the profile reads them) and this process's own left
+    as they are."""
+    return subprocess.run(
+        cmd, cwd=project_dir(), env=settings.child_env(), capture_output=True, text=True
+    )
+
+
 def test_marts(settings: Settings) -> list[str]:
     """Run the dbt tests of the marts (``dbt test --select path:models/marts``) on what
     the build database holds; one sentence per test that did not pass, none when all
@@ -105,7 +109,7 @@ def test_marts(settings: Settings) -> list[str]:
     dbt (README, "Publishing, audit and schedules")."""
     target_path = settings.dbt_target_path
     cmd = dbt_command(settings, ["test", "--select", "path:models/marts"])
-    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
+    proc = run_dbt(cmd, settings)
     results_file = target_path / "run_results.json"
     if not results_file.exists():
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]

@@ -1,8 +1,11 @@
 """Run the Dagster job ``handoff_pipeline`` in-process and summarise the outcome for
-the CLI. The scheduler runs the very same job (orchestration.definitions).
+the CLI. The scheduler runs the very same job (orchestration.definitions), with the
+same configuration: the CLI's options become the code location's home and target
+and the run's config (orchestration.lib.resources), never environment variables.
 
 With the CLI this is the top layer (docs/architecture.md): the one module of
-``handoff`` that imports the Dagster definitions."""
+``handoff`` that imports the Dagster definitions. It loads Dagster, so the CLI
+imports it only in the commands that run a job."""
 
 from __future__ import annotations
 
@@ -17,14 +20,29 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import dagster as dg
+
 from handoff.audit import read_audit
 from handoff.dbt import load_manifest
-from handoff.duck import open_read_only, table_exists
+from handoff.duck import open_read_only
 from handoff.engines.postgres import params
 from handoff.publish import last_publish, serving_path
 from handoff.settings import Settings
-from handoff.status import sla_summary_lines, summary_lines
+from handoff.status import batches_since, sla_summary_lines, summary_lines
 from handoff.unmapped import unmapped_lines, unmapped_rows
+from orchestration.definitions import build_defs
+from orchestration.defs.schedules import PIPELINE_JOBS
+from orchestration.lib.resources import run_config
+from orchestration.lib.runs import (
+    failed_checks,
+    record_run,
+    run_failure,
+    step_failure,
+    unpassed_checks,
+)
+
+# The jobs that leave a run record (`handoff publish`'s audit_and_publish does not).
+RECORDED_JOBS = {job.name for job in PIPELINE_JOBS}
 
 
 @dataclass
@@ -136,41 +154,15 @@ def ensure_instance(settings: Settings) -> str:
 
 
 def _instance(settings: Settings) -> Any:
-    import dagster as dg  # lazy: seconds to import, and `handoff dagster` needs none of it
-
-    os.environ.setdefault("DAGSTER_HOME", ensure_instance(settings))
-    return dg.DagsterInstance.get()
-
-
-def _unpassed_checks(result: Any, severity: str) -> list[Any]:
-    """The run's asset check evaluations (GX suites, dbt tests) that did not pass, of
-    one severity (``ERROR`` blocks the run, ``WARN`` does not)."""
-    return [
-        event.event_specific_data
-        for event in result.all_events
-        if event.event_type_value == "ASSET_CHECK_EVALUATION"
-        and not event.event_specific_data.passed
-        and event.event_specific_data.severity.value == severity
-    ]
-
-
-def _failed_checks(result: Any) -> list[str]:
-    """The readable report of every failed blocking check (GX suites, dbt tests)."""
-    lines = []
-    for evaluation in _unpassed_checks(result, "ERROR"):
-        what = evaluation.description or "failed"
-        lines.append(
-            f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: " + what
-            if "\n" not in what
-            else what
-        )
-    return lines
+    """The home's Dagster instance (:func:`ensure_instance`), opened without setting
+    ``DAGSTER_HOME`` in this process."""
+    return dg.DagsterInstance.from_config(ensure_instance(settings))
 
 
 def _warned_checks(result: Any, settings: Settings) -> list[str]:
     """One line per dbt test that warned (not blocking): its name, how many rows, and
     why such rows happen (the test's ``meta.why`` in the models' yml)."""
-    warned = _unpassed_checks(result, "WARN")
+    warned = unpassed_checks(result.all_events, "WARN")
     if not warned:
         return []
     why = {
@@ -200,23 +192,12 @@ def _audit_warnings(settings: Settings, run_id: str) -> list[str]:
 def _failure_detail(result: Any, problems: list[str]) -> tuple[str, str]:
     """The run's error and its detail: the failed checks, each problem a failing dbt
     test explained (``problems``), else the failed step."""
-    checks = _failed_checks(result)
+    checks = failed_checks(result.all_events)
     if checks:
-        return (
-            f"the audit failed: {len(checks)} check(s) did not pass, nothing was published",
-            "\n".join(checks + problems),
-        )
-    error, detail = _step_failure(result)
+        error, _ = run_failure(result.all_events)
+        return error, "\n".join(checks + problems)
+    error, detail = step_failure(result.all_events) or ("the pipeline failed", "")
     return error, "\n".join([*problems, detail]) if problems else detail
-
-
-def _step_failure(result: Any) -> tuple[str, str]:
-    for event in result.all_events:
-        if event.is_step_failure:
-            err = event.step_failure_data.error
-            first = (err.message or "").strip().splitlines()[0] if err else "unknown error"
-            return f"step {event.step_key} failed: {first}", (err.to_string() if err else "")
-    return "the pipeline failed", ""
 
 
 def execute_pipeline(
@@ -224,12 +205,11 @@ def execute_pipeline(
     progress: Callable[[str], None] = print,
     job_name: str = "handoff_pipeline",
 ) -> Outcome:
-    # lazy: dagster is slow to import, and the definitions read the manifest at import
-    # (the one the CLI's `dbt parse` has just written)
-    import dagster as dg
-
-    from orchestration.definitions import defs
-
+    """Run job ``job_name`` of the code location built for ``settings``' home and
+    target, with the rest of ``settings`` as its run config (the CLI's options); the
+    pipeline jobs leave their run record in ``<home>/runs.jsonl``
+    (:mod:`orchestration.lib.runs`), which this writes once more with the run's
+    verdict when it is over."""
     started = datetime.now(UTC).replace(tzinfo=None)
 
     handler = _ProgressHandler(progress)
@@ -241,43 +221,31 @@ def execute_pipeline(
     def cli_progress(_init_context):
         return progress_logger
 
+    # The definitions read the manifest the CLI's `dbt parse` has just written.
+    defs = build_defs(settings)
     # The CLI's own logger replaces Dagster's console logger for this in-process run.
     job = defs.resolve_job_def(job_name).with_logger_defs({"cli_progress": cli_progress})
     dagster_logger = progress_logger
     dagster_logger.addHandler(handler)
     try:
         dbt_stdout = _DbtStdout(progress)
-        with contextlib.redirect_stdout(dbt_stdout):
+        with contextlib.redirect_stdout(dbt_stdout), _instance(settings) as instance:
             result = job.execute_in_process(
-                instance=_instance(settings),
+                instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"cli_progress": {}}},
+                run_config={**run_config(settings), "loggers": {"cli_progress": {}}},
             )
+            if job_name in RECORDED_JOBS:
+                record_run(instance, result.run_id, settings, succeeded=result.success)
     finally:
         dagster_logger.removeHandler(handler)
     outcome = Outcome(success=result.success)
     if not result.success:
         outcome.error, outcome.detail = _failure_detail(result, dbt_stdout.problems)
+    outcome.rejected_batches, outcome.not_loaded_batches = batches_since(settings, started)
     # The ledger lives in the ingest file (the build database itself on DuckDB).
     if settings.ingest_db.exists():
         with open_read_only(settings.ingest_db) as con:
-            outcome.rejected_batches = [
-                r[0]
-                for r in con.execute(
-                    "select distinct batch_id from raw._batches "
-                    "where status = 'rejected' and loaded_at >= ? order by 1",
-                    [started],
-                ).fetchall()
-            ]
-            if table_exists(con, "raw", "_landing_notices"):
-                outcome.not_loaded_batches = [
-                    r[0]
-                    for r in con.execute(
-                        "select path from raw._landing_notices where kind = 'not_loaded' "
-                        "and noticed_at >= ? order by 1",
-                        [started],
-                    ).fetchall()
-                ]
             outcome.summary_lines = summary_lines(con, settings)
     outcome.summary_lines += _warned_checks(result, settings)
     outcome.summary_lines += _audit_warnings(settings, result.run_id)

@@ -37,7 +37,6 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,10 +53,10 @@ from handoff.audit import (
     SparkGate,
     fingerprint,
 )
-from handoff.dbt import MART_SCHEMA, dbt_command, load_manifest, mart_models
+from handoff.dbt import MART_SCHEMA, dbt_command, load_manifest, mart_models, run_dbt
 from handoff.duck import literal
 from handoff.engines.postgres import connect, params, pg_quote_ident
-from handoff.settings import Settings, project_dir
+from handoff.settings import Settings
 
 SERVING_FILE = "handoff.duckdb"
 PARQUET = "parquet"
@@ -336,7 +335,7 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
     cmd = dbt_command(
         settings, ["docs", "generate", "--static", "--no-compile"], target_path=target_path
     )
-    proc = subprocess.run(cmd, cwd=project_dir(), capture_output=True, text=True)
+    proc = run_dbt(cmd, settings)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
         progress(f"dbt docs generate failed; the docs were not updated:\n{tail}")

@@ -1,5 +1,9 @@
-"""Where things live, read from the environment so that the CLI, `dagster dev` and
-schedules share one configuration (README, "The command line").
+"""Where things live and the run's instant. The defaults come from the environment,
+so that the CLI, `dagster dev` and schedules share one configuration (README, "The
+command line"); a run's own choices (the CLI's options, a schedule's as-of) are
+given to :meth:`Settings.from_env` as arguments, and reach the Dagster job as its
+run config (``orchestration.lib.resources.HandoffSettings``), never by writing the
+environment.
 
 | variable | default | meaning |
 |---|---|---|
@@ -99,20 +103,49 @@ class Settings:
     @property
     def dbt_vars(self) -> dict[str, str]:
         """The ``--vars`` every dbt command of a run passes (parse, build, docs): the
-        same vars keep dbt's partial parsing valid from one command to the next."""
-        return {"as_of": self.as_of.isoformat(sep=" ")}
+        same vars keep dbt's partial parsing valid from one command to the next.
+        ``home`` is where ``profiles/profiles.yml`` puts the build database (it falls
+        back to ``HANDOFF_HOME``), so a run's home reaches dbt without an environment."""
+        return {"as_of": self.as_of.isoformat(sep=" "), "home": str(self.home)}
+
+    def child_env(self) -> dict[str, str]:
+        """The environment of a child process (dbt, a Spark job) working for these
+        settings: this process's, with the ``HANDOFF_*`` variables that say them."""
+        return {
+            **os.environ,
+            "HANDOFF_HOME": str(self.home),
+            "HANDOFF_LANDING": str(self.landing),
+            "HANDOFF_TARGET": self.target,
+            "HANDOFF_AS_OF": self.as_of.isoformat(sep=" "),
+            "HANDOFF_FULL_REFRESH": "1" if self.full_refresh else "",
+        }
 
     @classmethod
-    def from_env(cls) -> Settings:
-        home = Path(os.environ.get("HANDOFF_HOME", ".handoff")).resolve()
-        landing = Path(os.environ.get("HANDOFF_LANDING") or home / "landing").resolve()
+    def from_env(
+        cls,
+        *,
+        home: str | Path | None = None,
+        landing: str | Path | None = None,
+        target: str | None = None,
+        as_of: str | datetime | None = None,
+        full_refresh: bool | None = None,
+    ) -> Settings:
+        """The settings of the variables above; an argument given (not ``None`` or
+        empty) wins over its variable. The landing defaults to ``<home>/landing`` of
+        the home chosen."""
+        home = Path(home or os.environ.get("HANDOFF_HOME") or ".handoff").resolve()
+        landing = Path(landing or os.environ.get("HANDOFF_LANDING") or home / "landing").resolve()
         default_tz = os.environ.get("HANDOFF_SOURCE_TZ", "UTC")
         tzs = {crm: os.environ.get(f"HANDOFF_SOURCE_TZ_{crm.upper()}", default_tz) for crm in CRMS}
+        if not isinstance(as_of, datetime):
+            as_of = parse_as_of(as_of or os.environ.get("HANDOFF_AS_OF"))
+        if full_refresh is None:
+            full_refresh = os.environ.get("HANDOFF_FULL_REFRESH", "") not in ("", "0")
         return cls(
             home=home,
             landing=landing,
-            target=os.environ.get("HANDOFF_TARGET", "duckdb"),
-            as_of=parse_as_of(os.environ.get("HANDOFF_AS_OF")),
+            target=target or os.environ.get("HANDOFF_TARGET", "duckdb"),
+            as_of=as_of,
             source_timezones=tzs,
-            full_refresh=os.environ.get("HANDOFF_FULL_REFRESH", "") not in ("", "0"),
+            full_refresh=full_refresh,
         )

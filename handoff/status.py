@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
-from handoff.duck import table_exists
+from handoff.duck import open_read_only, table_exists
 from handoff.ingest.parse import public_reason
 from handoff.publish import last_publish, serving_path
 from handoff.settings import Settings
@@ -53,6 +54,35 @@ def summary_lines(con: Any, settings: Settings) -> list[str]:
         f"{rows:,} rows loaded, {quarantined:,} quarantined"
     )
     return lines
+
+
+def batches_since(settings: Settings, started: datetime) -> tuple[list[str], list[str]]:
+    """The batches a run that started at ``started`` (naive UTC) rejected, and those a
+    full disk kept from loading (the next run tries them again), from the ledger."""
+    if not settings.ingest_db.exists():
+        return [], []
+    with open_read_only(settings.ingest_db) as con:
+        if not table_exists(con, "raw", "_batches"):
+            return [], []
+        rejected = [
+            r[0]
+            for r in con.execute(
+                "select distinct batch_id from raw._batches "
+                "where status = 'rejected' and loaded_at >= ? order by 1",
+                [started],
+            ).fetchall()
+        ]
+        not_loaded = []
+        if table_exists(con, "raw", "_landing_notices"):
+            not_loaded = [
+                r[0]
+                for r in con.execute(
+                    "select path from raw._landing_notices where kind = 'not_loaded' "
+                    "and noticed_at >= ? order by 1",
+                    [started],
+                ).fetchall()
+            ]
+    return rejected, not_loaded
 
 
 def _last_run(settings: Settings) -> dict[str, Any] | None:

@@ -1,10 +1,10 @@
-"""The dbt project as Dagster sees it. Kept in its own module because
-``@dbt_assets`` reads ``manifest.json`` at import: `handoff run` runs ``dbt parse``
+"""The dbt project as Dagster sees it, for one home and target: ``@dbt_assets`` reads
+``manifest.json`` when the definitions are built, so `handoff run` runs ``dbt parse``
 first (:func:`handoff.dbt.prepare_manifest`); ``dagster dev`` prepares it itself.
 
 dbt's artifacts live under the home (``<home>/target/<target>``, see
-:attr:`handoff.settings.Settings.dbt_target_path`), read from ``HANDOFF_HOME`` and
-``HANDOFF_TARGET`` at import."""
+:attr:`handoff.settings.Settings.dbt_target_path`) of the settings the code location
+is built for (:func:`orchestration.definitions.build_defs`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from packaging import version
 
 from handoff.dbt import profiles_dir
 from handoff.settings import Settings, project_dir
-
-_SETTINGS = Settings.from_env()
-TARGET = _SETTINGS.target
 
 
 class HandoffDbtCli(DbtCliResource):
@@ -33,12 +30,15 @@ class HandoffDbtCli(DbtCliResource):
         return version.parse(installed)
 
 
-handoff_project = DbtProject(
-    project_dir=project_dir(),
-    profiles_dir=profiles_dir(),
-    target=TARGET,
-    # One target path per home and engine, so runs on different engines or homes keep
-    # their own manifests (absolute: DbtProject joins it onto the project folder).
-    target_path=_SETTINGS.dbt_target_path,
-)
-handoff_project.prepare_if_dev()
+def dbt_project(settings: Settings) -> DbtProject:
+    """The project for ``settings``' target, its artifacts in the home's own target
+    folder (so runs on different engines or homes keep their own manifests; absolute,
+    as DbtProject joins it onto the project folder)."""
+    project = DbtProject(
+        project_dir=project_dir(),
+        profiles_dir=profiles_dir(),
+        target=settings.target,
+        target_path=settings.dbt_target_path,
+    )
+    project.prepare_if_dev()
+    return project

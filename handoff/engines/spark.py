@@ -286,13 +286,8 @@ def run_child(
     log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"handoff-spark-{command}-") as scratch:
         result = Path(scratch) / "result.json"
-        env = {
-            **os.environ,
-            "HANDOFF_HOME": str(settings.home),
-            "HANDOFF_TARGET": "spark",
-            "HANDOFF_AS_OF": settings.as_of.isoformat(sep=" "),
-            "TZ": "UTC",
-        }
+        # The run's settings reach the child as its environment (Settings.from_env there).
+        env = {**settings.child_env(), "HANDOFF_TARGET": "spark", "TZ": "UTC"}
         cmd = [sys.executable, "-m", module, command, str(settings.home)]
         cmd += [json.dumps({**args, "result": str(result)})]
         with open(log, "w") as err:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 
 import dagster as dg
+from dagster_dbt import DbtProject
 
 from handoff.dbt import mart_models
 from orchestration.defs.dbt.assets import HandoffTranslator
-from orchestration.project import handoff_project
 
 
-def mart_keys() -> dict[str, dg.AssetKey]:
-    """Mart name → asset key, read from the manifest the dbt assets were built from."""
-    manifest = json.loads(handoff_project.manifest_path.read_text())
+def mart_keys(project: DbtProject) -> dict[str, dg.AssetKey]:
+    """Mart name → asset key, read from the manifest the dbt assets are built from."""
+    manifest = json.loads(project.manifest_path.read_text())
     translator = HandoffTranslator()
     return {name: translator.get_asset_key(node) for name, node in mart_models(manifest).items()}
-
-
-MART_KEYS = mart_keys()

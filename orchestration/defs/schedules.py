@@ -2,7 +2,7 @@
 
 Every job runs the whole graph (ingest → dbt and its tests → GX checks → publish),
 so a review never looks at stale or unaudited marts; the review jobs add their
-report. Runs that overlap are serialised by the build lock (handoff.lock)."""
+report. Each leaves its run record (orchestration.defs.runs). Runs that overlap are serialised by the build lock (handoff.lock)."""
 
 import hashlib
 import json
@@ -10,44 +10,51 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from handoff.settings import Settings
-from orchestration.defs.marts import MART_KEYS
 from orchestration.defs.reports import marketing_sla_report, open_sla_breach_alert
+from orchestration.defs.runs import RUN_RECORD_HOOKS
 
 REPORTS = dg.AssetSelection.assets(marketing_sla_report, open_sla_breach_alert)
 PIPELINE = dg.AssetSelection.all() - REPORTS
 
 handoff_pipeline = dg.define_asset_job(
     "handoff_pipeline",
+    hooks=RUN_RECORD_HOOKS,
     selection=PIPELINE,
     description="Ingest new CRM extract batches, dbt build (models and tests), the Great "
     "Expectations gate, then publish the serving copy, Parquet and docs.",
 )
 marketing_sla_review_job = dg.define_asset_job(
     "marketing_sla_review",
+    hooks=RUN_RECORD_HOOKS,
     selection=PIPELINE | dg.AssetSelection.assets(marketing_sla_report),
     description="The pipeline, then the last weeks of fct_marketing_sla_weekly as "
     "<home>/reports/marketing_sla_<week>.csv.",
 )
 disposition_check_job = dg.define_asset_job(
     "disposition_check",
+    hooks=RUN_RECORD_HOOKS,
     selection=PIPELINE | dg.AssetSelection.assets(open_sla_breach_alert),
     description="The pipeline, then rpt_open_sla_breaches as a CSV and, when "
     "HANDOFF_ALERT_WEBHOOK is set, POSTed to it as JSON.",
 )
 
-audit_and_publish = dg.define_asset_job(
-    "audit_and_publish",
-    selection=dg.AssetSelection.assets(dg.AssetKey(["publish"]))
-    | dg.AssetSelection.checks(*[dg.AssetCheckKey(k, "gx_suite") for k in MART_KEYS.values()]),
-    description="Audit the marts already in the build database and publish them "
-    "(`handoff publish`): no ingest, no dbt.",
-)
+PIPELINE_JOBS = [handoff_pipeline, marketing_sla_review_job, disposition_check_job]
 
-JOBS = [handoff_pipeline, marketing_sla_review_job, disposition_check_job, audit_and_publish]
+
+def audit_and_publish_job(mart_keys: dict[str, dg.AssetKey]) -> Any:
+    """The job of `handoff publish`: the marts' checks and the publish, nothing built."""
+    return dg.define_asset_job(
+        "audit_and_publish",
+        selection=dg.AssetSelection.assets(dg.AssetKey(["publish"]))
+        | dg.AssetSelection.checks(*[dg.AssetCheckKey(k, "gx_suite") for k in mart_keys.values()]),
+        description="Audit the marts already in the build database and publish them "
+        "(`handoff publish`): no ingest, no dbt.",
+    )
 
 
 def as_of_config(instant: datetime) -> dict:

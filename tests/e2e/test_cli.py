@@ -42,10 +42,12 @@ def raw_counts(db: Path) -> dict[str, int]:
 
 
 def _full_parses(home: Path) -> int:
-    """How many times dbt said it had to parse the whole project, over its logs."""
-    logs = home.rglob("dbt.log*")
+    """How many dbt commands said they had to parse the whole project, over its logs
+    (one command may give several reasons, e.g. both its vars and its profile changed)."""
     return sum(
-        log.read_text(errors="replace").count("Unable to do partial parsing") for log in logs
+        "Unable to do partial parsing" in command
+        for log in home.rglob("dbt.log*")
+        for command in log.read_text(errors="replace").split("Running with dbt=")
     )
 
 

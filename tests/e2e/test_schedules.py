@@ -8,6 +8,7 @@ import json
 import shutil
 import socket
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -22,11 +23,12 @@ AS_OF = "2026-01-07 09:00:00"  # a Wednesday
 @pytest.fixture(scope="module")
 def defs():
     from handoff.dbt import prepare_manifest
+    from handoff.settings import Settings
 
     prepare_manifest()
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_defs
 
-    return defs
+    return build_defs(Settings.from_env())
 
 
 def test_definitions_load_with_the_schedules_and_the_sensor(defs):
@@ -219,3 +221,53 @@ def test_a_webhook_that_is_down_fails_the_alert_without_leaking_its_secrets(
         assert secret.encode() not in stored, secret
     shutil.rmtree(published / "reports")
     shutil.rmtree(dagster_home)
+
+
+def test_a_scheduled_run_shows_in_status(built_sample, tmp_path, monkeypatch):
+    """A run of a pipeline job that the CLI did not start (as the daemon runs a
+    schedule's: the job of the code location, the schedule's run config, the home's
+    instance) leaves its record in runs.jsonl, and `handoff status` shows it. Only the
+    ingest step runs (a subset of the job, its hooks included): seconds, not a build."""
+    from handoff.pipeline import ensure_instance
+    from handoff.settings import Settings
+    from handoff.status import render_status
+    from orchestration.definitions import build_defs
+    from orchestration.defs.schedules import as_of_config
+
+    home = copy_home(built_sample.home, tmp_path / "home")
+    landing = tmp_path / "landing"
+    # A batch whose Lead file lacks a required column (Status): rejected, so the run
+    # fails as the CLI's would (README, "The command line").
+    (landing / "salesforce" / "2026-01-05").mkdir(parents=True)
+    (landing / "salesforce" / "2026-01-05" / "Lead.csv").write_text(
+        "Id,CreatedDate\n00Q000000000099AAA,2025-01-01\n"
+    )
+    monkeypatch.setenv("HANDOFF_HOME", str(home))
+    monkeypatch.setenv("HANDOFF_LANDING", str(landing))
+    monkeypatch.delenv("HANDOFF_AS_OF", raising=False)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    settings = Settings.from_env()
+    records_before = (home / "runs.jsonl").read_text().splitlines()
+    job = build_defs(settings).resolve_job_def("handoff_pipeline")
+    ingest = [k for k in job.asset_layer.selected_asset_keys if k.path[0] == "raw"]
+    with dg.DagsterInstance.from_config(ensure_instance(settings)) as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            run_config=as_of_config(datetime(2026, 1, 7, 6, tzinfo=UTC)),
+            asset_selection=ingest,
+            raise_on_error=False,
+        )
+    assert result.success
+    records = (home / "runs.jsonl").read_text().splitlines()
+    assert records[:-1] == records_before  # one record more, the CLI's kept
+    record = json.loads(records[-1])
+    assert record["run_id"] == result.run_id
+    assert record["as_of"] == "2026-01-07 06:00:00"  # the schedule's
+    assert record["landing"] == str(landing)
+    assert record["batches_rejected"] == ["salesforce/2026-01-05"]
+    assert (record["success"], record["pipeline_succeeded"]) == (False, True)
+    text, ok = render_status(settings)
+    assert not ok
+    last_run = text.split("last run: ", 1)[1]
+    assert last_run.startswith(f"{record['finished_at']} FAILED (1 batch(es) rejected: ")
+    assert "as-of 2026-01-07 06:00:00" in last_run and f"landing {landing}" in last_run

@@ -12,11 +12,12 @@ from handoff.contract import objects
 @pytest.fixture(scope="module")
 def defs():
     from handoff.dbt import prepare_manifest
+    from handoff.settings import Settings
 
     prepare_manifest()
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_defs
 
-    return defs
+    return build_defs(Settings.from_env())
 
 
 def test_job_and_raw_assets(defs):

@@ -14,11 +14,14 @@ from handoff.engines.spark import conf
 PROFILES = Path(__file__).resolve().parents[2] / "profiles" / "profiles.yml"
 
 
-def spark_target(env: dict[str, str]) -> dict:
+def spark_target(env: dict[str, str], dbt_vars: dict[str, str] | None = None) -> dict:
+    """The profile's spark target as dbt renders it with ``env`` and the ``--vars``
+    ``dbt_vars`` (handoff passes the run's home as var ``home``)."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
     environment.filters["as_number"] = lambda value: value
     rendered = environment.from_string(PROFILES.read_text()).render(
-        env_var=lambda name, default="": env.get(name, default)
+        env_var=lambda name, default="": env.get(name, default),
+        var=lambda name, default=None: (dbt_vars or {}).get(name, default),
     )
     return yaml.safe_load(rendered)["handoff"]["outputs"]["spark"]
 
@@ -26,6 +29,8 @@ def spark_target(env: dict[str, str]) -> dict:
 def test_profile_target_and_ingest_session_share_their_configuration(tmp_path) -> None:
     home = str(tmp_path.resolve())
     target = spark_target({"HANDOFF_HOME": home})
+    # the run's home as a dbt var says the same as HANDOFF_HOME, and wins over it
+    assert spark_target({"HANDOFF_HOME": "/elsewhere"}, {"home": home}) == target
     assert (target["type"], target["method"], target["host"]) == ("spark", "session", "NA")
     parameters = {key: str(value) for key, value in target["server_side_parameters"].items()}
     assert parameters == conf(tmp_path, environ={})

@@ -13,12 +13,10 @@ from handoff.audit import AuditReport, Failure, TableResult, record_audit, run_a
 from handoff.dbt import test_marts
 from handoff.engines import spark_jobs
 from handoff.lock import build_lock
-from orchestration.defs.marts import MART_KEYS
 from orchestration.lib.resources import HandoffSettings
 
 # The job that audits and publishes without building (``handoff publish``).
 NO_BUILD_JOB = "audit_and_publish"
-MART_TABLES = {f"marts.{name}": key for name, key in MART_KEYS.items()}
 
 
 def _result(check: str, key: dg.AssetKey, table: TableResult | None) -> dg.AssetCheckResult:
@@ -82,21 +80,27 @@ def _run(
         yield _result(check, keys[table], by_table.get(table))
 
 
-@dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec(
-            "gx_suite",
-            asset=key,
-            blocking=True,
-            description="Great Expectations suite of the mart (handoff.audit): its "
-            "contract's columns, row counts against raw and the last publish, rate "
-            "drift (a warning), no personal data.",
-        )
-        for key in MART_KEYS.values()
-    ],
-    can_subset=True,
-    name="gx_marts",
-)
-def gx_marts(context: dg.AssetCheckExecutionContext, handoff: HandoffSettings):
-    """Every mart's suite; Data Docs to <home>/docs/gx. Publish waits for it."""
-    yield from _run(context, handoff, "gx_suite", MART_TABLES, "audit marts")
+def gx_marts_checks(mart_keys: dict[str, dg.AssetKey]) -> dg.AssetChecksDefinition:
+    """The ``gx_suite`` check of every mart ``mart_keys`` names."""
+    tables = {f"marts.{name}": key for name, key in mart_keys.items()}
+
+    @dg.multi_asset_check(
+        specs=[
+            dg.AssetCheckSpec(
+                "gx_suite",
+                asset=key,
+                blocking=True,
+                description="Great Expectations suite of the mart (handoff.audit): its "
+                "contract's columns, row counts against raw and the last publish, rate "
+                "drift (a warning), no personal data.",
+            )
+            for key in mart_keys.values()
+        ],
+        can_subset=True,
+        name="gx_marts",
+    )
+    def gx_marts(context: dg.AssetCheckExecutionContext, handoff: HandoffSettings):
+        """Every mart's suite; Data Docs to <home>/docs/gx. Publish waits for it."""
+        yield from _run(context, handoff, "gx_suite", tables, "audit marts")
+
+    return gx_marts

@@ -7,11 +7,10 @@ from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
-from orchestration.project import handoff_project
 
 
 class HandoffTranslator(DagsterDbtTranslator):
@@ -28,21 +27,27 @@ class HandoffTranslator(DagsterDbtTranslator):
         return dbt_resource_props["resource_type"] + "s"
 
 
-@dbt_assets(
-    manifest=handoff_project.manifest_path,
-    dagster_dbt_translator=HandoffTranslator(),
-    project=handoff_project,
-)
-def handoff_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
-):
-    """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant;
-    with HANDOFF_FULL_REFRESH set (`handoff run --full-refresh`), `--full-refresh`."""
-    settings = handoff.get()
-    args = ["build", "--vars", json.dumps(settings.dbt_vars)]
-    if settings.full_refresh:
-        args.append("--full-refresh")
-    with build_lock(settings.home, "dbt build", progress=context.log.info):
-        # The home's own target folder (not a new one per run): it holds the parse
-        # `handoff run` just made with the same vars, so dbt does not parse again.
-        yield from dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream()
+def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
+    """The dbt assets of ``project``, read from its manifest."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        dagster_dbt_translator=HandoffTranslator(),
+        project=project,
+    )
+    def handoff_dbt_models(
+        context: AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
+    ):
+        """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant and
+        home (dbt vars); with the run's ``full_refresh`` (`handoff run --full-refresh`,
+        or HANDOFF_FULL_REFRESH), `--full-refresh`."""
+        settings = handoff.get()
+        args = ["build", "--vars", json.dumps(settings.dbt_vars)]
+        if settings.full_refresh:
+            args.append("--full-refresh")
+        with build_lock(settings.home, "dbt build", progress=context.log.info):
+            # The home's own target folder (not a new one per run): it holds the parse
+            # `handoff run` just made with the same vars, so dbt does not parse again.
+            yield from dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream()
+
+    return handoff_dbt_models
