@@ -460,6 +460,14 @@ def _spark_generation(publish_id: str) -> str:
     return SPARK_GENERATION + publish_id.replace("-", "_").lower()
 
 
+def _spark_point_view(spark: Any, view: str, select: str, exists: bool) -> None:
+    """Point ``view`` at ``select`` in one metastore update. An existing view is
+    altered (ALTER VIEW … AS: one ``alterTable``); Spark's CREATE OR REPLACE VIEW drops
+    the view and creates it again, and a reader between the two finds no table."""
+    verb = "alter view" if exists else "create view"
+    spark.sql(f"{verb} {view} as {select}")
+
+
 def publish_spark(
     settings: Settings,
     spark: Any,
@@ -468,8 +476,9 @@ def publish_spark(
 ) -> Published:
     """Make the audited marts of ``marts__build`` what the ``marts`` views show: each
     built table is renamed to ``<mart>__p<publish id>`` (dbt never writes those), then
-    each view ``marts.<mart>`` is replaced to select from it — every switch atomic, a
-    reader sees the old mart or the new one — and ``marts._publish`` last. The tables
+    each view ``marts.<mart>`` is altered to select from it (:func:`_spark_point_view`)
+    — every switch one metastore update, a reader sees the old mart or the new one —
+    and ``marts._publish`` last. The tables
     of the previous publish are kept (a query may still read them); older ones are
     dropped. Runs in the child process that owns the Spark session."""
     started = time.monotonic()
@@ -505,16 +514,21 @@ def publish_spark(
         if shown.get(mart) not in (None, "VIEW"):
             # a home an older version built: marts were tables; now they are views
             spark.sql(f"drop table {MART_SCHEMA}.`{mart}`")
-        spark.sql(
-            f"create or replace view {MART_SCHEMA}.`{mart}` as "
-            f"select * from {BUILD_SCHEMA}.`{mart}{generation}`"
+            shown.pop(mart)
+        _spark_point_view(
+            spark,
+            f"{MART_SCHEMA}.`{mart}`",
+            f"select * from {BUILD_SCHEMA}.`{mart}{generation}`",
+            exists=mart in shown,
         )
         _fault("swap")
-    spark.sql(
-        f"create or replace view {MART_SCHEMA}._publish as select "
-        f"timestamp '{published_at:%Y-%m-%d %H:%M:%S}' as published_at, "
+    _spark_point_view(
+        spark,
+        f"{MART_SCHEMA}._publish",
+        f"select timestamp '{published_at:%Y-%m-%d %H:%M:%S}' as published_at, "
         f"timestamp '{settings.as_of:%Y-%m-%d %H:%M:%S}' as as_of_at, "
-        f"'{','.join(marts)}' as marts, '{publish_id}' as publish_id"
+        f"'{','.join(marts)}' as marts, '{publish_id}' as publish_id",
+        exists="_publish" in shown,
     )
     keep = {generation} | ({_spark_generation(previous)} if previous else set())
     for table in spark.catalog.listTables(BUILD_SCHEMA):

@@ -15,8 +15,8 @@ every mart of ``marts`` in a loop while, in the main thread:
 
 Usage: ``python spark_reader.py OUT.json MARTS REBUILT`` (marts comma-separated), with
 ``HANDOFF_HOME``, ``HANDOFF_TARGET=spark`` and ``HANDOFF_AS_OF`` set. Writes the
-counts before and after, every observation ``[phase, mart, rows, error]`` and dbt's
-outcome to OUT.json.
+counts and the views' metastore creation times before and after, every observation
+``[phase, mart, rows, error]`` and dbt's outcome to OUT.json.
 """
 
 from __future__ import annotations
@@ -43,7 +43,14 @@ def main(out: Path, marts: list[str], rebuilt: list[str]) -> None:
     def rows(mart: str) -> int:
         return spark.sql(f"select count(*) from marts.`{mart}`").collect()[0][0]
 
+    def created(mart: str) -> str:
+        """The view's creation time in the metastore: an ALTER VIEW keeps it, a drop
+        and create (Spark's CREATE OR REPLACE VIEW) renews it."""
+        described = spark.sql(f"describe table extended marts.`{mart}`").collect()
+        return next(str(r[1]) for r in described if r[0] == "Created Time")
+
     before = {mart: rows(mart) for mart in marts}
+    created_before = {mart: created(mart) for mart in marts}
     phase = ["rebuild"]
     observed: list[list[Any]] = []
     laps_after = threading.Event()
@@ -90,12 +97,15 @@ def main(out: Path, marts: list[str], rebuilt: list[str]) -> None:
     stop.set()
     reader.join(timeout=600)
     after = {mart: rows(mart) for mart in marts}
+    created_after = {mart: created(mart) for mart in marts}
     spark.stop()
     out.write_text(
         json.dumps(
             {
                 "before": before,
                 "after": after,
+                "created_before": created_before,
+                "created_after": created_after,
                 "observed": observed,
                 "dbt_success": dbt.success,
                 "dbt_error": str(dbt.exception) if dbt.exception else None,
