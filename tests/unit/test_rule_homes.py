@@ -167,3 +167,16 @@ def test_the_policy_in_force_and_the_week_spine_are_each_computed_once():
     for weekly in ("fct_marketing_sla_weekly", "fct_team_capacity"):
         (sql,) = [s for p, s in models.items() if p.stem == weekly]
         assert "ref('int_handoff_weeks')" in sql
+
+
+def test_inbound_and_outbound_are_read_from_the_cohort_counts_not_re_derived():
+    """`handoff status` and the scorecard's funnel page once joined fct_handoffs to the
+    cohorts to tell inbound from outbound (the page with bool_or per channel, which
+    puts every handoff of a channel mixing both, such as `other`, on the inbound
+    side). Both now read fct_funnel_cohorts' inbound counts."""
+    status = (PROJECT / "handoff" / "status.py").read_text()
+    funnel = (PROJECT / "dashboard" / "views" / "funnel.py").read_text()
+    for source in (status, funnel):
+        assert "inbound_handoffs" in source and "inbound_sqls_in_window" in source
+        assert not re.search(r"bool_or\(\s*is_inbound", source)
+        assert not re.search(r"fct_handoffs[^\n]*\bjoin\b[^\n]*fct_funnel_cohorts", source)
