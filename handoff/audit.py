@@ -30,6 +30,7 @@ GX is imported lazily: it costs seconds, and nothing else in the pipeline needs 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -37,7 +38,9 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -568,8 +571,30 @@ def raw_bounds(con: Any) -> dict[str, int]:
     return out
 
 
+_GX_PREWARM: threading.Thread | None = None
+
+
+def prewarm_gx() -> None:
+    """Start importing Great Expectations in a background thread, so the gate does not
+    wait for it (seconds of imports): the pipeline calls this as its ``dbt build``
+    starts, whose minutes are spent in a dbt subprocess. The gate's own import then
+    finds the module loaded, or waits for the thread to finish loading it (Python's
+    import lock); a failed import here is left for the gate to raise."""
+    global _GX_PREWARM
+    if _GX_PREWARM is not None or "great_expectations" in sys.modules:
+        return
+
+    def _import() -> None:
+        # the gate imports it again and reports what failed
+        with contextlib.suppress(Exception):
+            import great_expectations  # noqa: F401 — lazy: GX takes seconds to import
+
+    _GX_PREWARM = threading.Thread(target=_import, name="handoff-gx-import", daemon=True)
+    _GX_PREWARM.start()
+
+
 def _gx_context(docs_root: Path | None) -> Any:
-    import great_expectations as gx  # lazy: GX takes seconds to import
+    import great_expectations as gx  # lazy: GX takes seconds to import (see prewarm_gx)
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     if docs_root is None:

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from handoff.audit import prewarm_gx
 from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
 
@@ -45,6 +46,8 @@ def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
         args = ["build", "--vars", json.dumps(settings.dbt_vars)]
         if settings.full_refresh:
             args.append("--full-refresh")
+        # the gate that follows the build imports Great Expectations: load it meanwhile
+        prewarm_gx()
         with build_lock(settings.home, "dbt build", progress=context.log.info):
             # The home's own target folder (not a new one per run): it holds the parse
             # `handoff run` just made with the same vars, so dbt does not parse again.
