@@ -101,6 +101,18 @@ def run_dbt(cmd: list[str], settings: Settings) -> subprocess.CompletedProcess[s
     )
 
 
+def start_dbt(cmd: list[str], settings: Settings) -> subprocess.Popen[str]:
+    """:func:`run_dbt` started, not waited for: ``communicate()`` it for its output."""
+    return subprocess.Popen(
+        cmd,
+        cwd=project_dir(),
+        env=settings.child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_marts(settings: Settings) -> list[str]:
     """Run the dbt tests of the marts (``dbt test --select path:models/marts``) on what
     the build database holds; one sentence per test that did not pass, none when all

@@ -37,6 +37,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from handoff.audit import (
     SparkGate,
     fingerprint,
 )
-from handoff.dbt import MART_SCHEMA, dbt_command, load_manifest, mart_models, run_dbt
+from handoff.dbt import MART_SCHEMA, dbt_command, load_manifest, mart_models, start_dbt
 from handoff.duck import literal
 from handoff.engines.postgres import connect, params, pg_quote_ident
 from handoff.settings import Settings
@@ -184,11 +185,14 @@ def publish_marts(
     settings: Settings,
     progress: Callable[[str], None] = print,
     audited: dict[str, list[Any]] | None = None,
+    build_released: Callable[[], None] | None = None,
 ) -> Published:
     """Copy every mart of the manifest from the build database into a new publish
     folder (serving file, Parquet files, ``publish.json``), then swap it in.
     ``audited`` (mart → fingerprint, from the audit) guards against publishing a
-    table rebuilt after it was audited. Call it under the build lock."""
+    table rebuilt after it was audited. ``build_released`` is called as soon as the
+    copy no longer holds the build database (the publish step starts the dbt docs
+    then, beside the Parquet export). Call it under the build lock."""
     started = time.monotonic()
     marts = list(mart_models(load_manifest(settings)))
     if not marts:
@@ -255,6 +259,8 @@ def publish_marts(
             [published_at, settings.as_of, ",".join(marts), result.publish_id],
         )
         con.execute("detach build")  # the build database is free again from here
+        if build_released is not None:
+            build_released()
         for mart in marts:
             con.execute(
                 f"copy serving.{MART_SCHEMA}.{mart} to "
@@ -317,14 +323,24 @@ def _check_serving_file(path: Path, marts: list[str]) -> None:
         raise PublishError(f"the new serving file lacks {sorted(set(marts) - found)}")
 
 
-def publish_docs(settings: Settings, progress: Callable[[str], None] = print) -> Path | None:
-    """The dbt docs site (``dbt docs generate --static``: one self-contained
-    ``static_index.html``) as ``<home>/docs/index.html``, with ``manifest.json`` and
-    ``catalog.json`` beside it. Reads the build database, so call it under the build
-    lock. Returns the index, or None when dbt could not generate it (the marts are
-    published anyway; the reason is reported)."""
-    docs = settings.home / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
+@dataclass
+class DocsJob:
+    """A ``dbt docs generate`` under way (:func:`start_docs`)."""
+
+    proc: subprocess.Popen[str]
+    target_path: Path
+
+    def cancel(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+
+def start_docs(settings: Settings) -> DocsJob:
+    """Start ``dbt docs generate --static`` (one self-contained ``static_index.html``)
+    in its own target folder; :func:`finish_docs` waits for it and installs the site.
+    It reads the build database: start it under the build lock, once nothing in this
+    process holds the database (on DuckDB, one writer or many readers)."""
     target_path = settings.work_dir / "dbt-docs"
     target_path.mkdir(parents=True, exist_ok=True)
     # Start from the run's own parse (partial parsing makes this seconds, not a minute);
@@ -335,16 +351,28 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
     cmd = dbt_command(
         settings, ["docs", "generate", "--static", "--no-compile"], target_path=target_path
     )
-    proc = run_dbt(cmd, settings)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
+    return DocsJob(start_dbt(cmd, settings), target_path)
+
+
+def finish_docs(
+    settings: Settings, job: DocsJob, progress: Callable[[str], None] = print
+) -> Path | None:
+    """Wait for ``job`` and install its site as ``<home>/docs/index.html``, with
+    ``manifest.json`` and ``catalog.json`` beside it. Returns the index, or None when
+    dbt could not generate it (the marts are published anyway; the reason is
+    reported)."""
+    stdout, stderr = job.proc.communicate()
+    if job.proc.returncode != 0:
+        tail = "\n".join((stdout + stderr).strip().splitlines()[-10:])
         progress(f"dbt docs generate failed; the docs were not updated:\n{tail}")
         return None
-    static = target_path / "static_index.html"
+    docs = settings.home / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    static = job.target_path / "static_index.html"
     for name, source in (
-        ("index.html", static if static.exists() else target_path / "index.html"),
-        ("manifest.json", target_path / "manifest.json"),
-        ("catalog.json", target_path / "catalog.json"),
+        ("index.html", static if static.exists() else job.target_path / "index.html"),
+        ("manifest.json", job.target_path / "manifest.json"),
+        ("catalog.json", job.target_path / "catalog.json"),
     ):
         if source.exists():
             tmp = docs / f".{name}.tmp"
@@ -352,6 +380,12 @@ def publish_docs(settings: Settings, progress: Callable[[str], None] = print) ->
             os.replace(tmp, docs / name)
     progress(f"dbt docs: {docs / 'index.html'}")
     return docs / "index.html"
+
+
+def publish_docs(settings: Settings, progress: Callable[[str], None] = print) -> Path | None:
+    """The dbt docs site of the build database, generated and installed
+    (:func:`start_docs`, then :func:`finish_docs`). Call it under the build lock."""
+    return finish_docs(settings, start_docs(settings), progress)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------

@@ -312,3 +312,37 @@ def test_a_home_an_older_version_published_is_migrated_to_links(home, monkeypatc
                 con.execute(f"select count(*) from '{parquet}'").fetchone()[0]
                 == (published.marts[mart])
             )
+
+
+def test_publish_lets_go_of_the_build_database_before_the_parquet_export(home, monkeypatch):
+    """The publish step starts `dbt docs generate` (which opens the build database for
+    writing, as dbt-duckdb does) once the copy has detached it, beside the Parquet
+    export: the callback comes while the old publish is still the current one, and
+    another process can then open the build database read-write."""
+    from handoff.publish import publish_marts
+    from handoff.settings import Settings
+
+    serving = home / "serving"
+    before = os.readlink(serving / "current")
+    seen = []
+
+    def released() -> None:
+        opened = subprocess.run(
+            [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"]
+            + [str(home / "build.duckdb")],
+            capture_output=True,
+            text=True,
+        )
+        seen.append((opened.returncode, opened.stderr, os.readlink(serving / "current")))
+
+    monkeypatch.setenv("HANDOFF_HOME", str(home))
+    monkeypatch.setenv("HANDOFF_AS_OF", AS_OF)
+    published = publish_marts(
+        Settings.from_env(), progress=lambda _line: None, build_released=released
+    )
+
+    assert len(seen) == 1
+    returncode, stderr, current_then = seen[0]
+    assert returncode == 0, stderr
+    assert current_then == before  # not yet swapped: the Parquet export was still to come
+    assert os.readlink(serving / "current") == f"publish-{published.publish_id}"

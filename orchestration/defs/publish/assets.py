@@ -1,5 +1,6 @@
 """The publish step: after every mart passed its checks, swap in a new serving DuckDB
-file with its Parquet per mart (one rename, handoff.publish) and the dbt docs."""
+file with its Parquet per mart (one rename, handoff.publish) and the dbt docs (on
+DuckDB generated while the Parquet files are written)."""
 
 import dagster as dg
 
@@ -7,7 +8,15 @@ from handoff.audit import AuditFailed, read_audit, record_published_profiles, ru
 from handoff.dbt import test_marts
 from handoff.engines import spark_jobs
 from handoff.lock import build_lock
-from handoff.publish import publish_docs, publish_marts, publish_postgres, serving_path
+from handoff.publish import (
+    DocsJob,
+    finish_docs,
+    publish_docs,
+    publish_marts,
+    publish_postgres,
+    serving_path,
+    start_docs,
+)
 from orchestration.lib.resources import HandoffSettings
 
 
@@ -56,14 +65,33 @@ def publish_asset(mart_keys: dict[str, dg.AssetKey]) -> dg.AssetsDefinition:
                 audited, profiles = report.fingerprints, report.profiles
             else:
                 audited, profiles = record["fingerprints"], record.get("profiles") or {}
-            if settings.target == "spark":
-                published = spark_jobs.publish(settings, audited, progress=context.log.info)
+            # On DuckDB the dbt docs are generated beside the Parquet export, as soon as
+            # the copy has let go of the build database.
+            docs_job: list[DocsJob] = []
+            try:
+                if settings.target == "spark":
+                    published = spark_jobs.publish(settings, audited, progress=context.log.info)
+                elif settings.target == "postgres":
+                    published = publish_postgres(
+                        settings, progress=context.log.info, audited=audited
+                    )
+                else:
+                    published = publish_marts(
+                        settings,
+                        progress=context.log.info,
+                        audited=audited,
+                        build_released=lambda: docs_job.append(start_docs(settings)),
+                    )
+                # what the next audit compares row counts and rates with
+                record_published_profiles(settings, published.publish_id, profiles)
+            except BaseException:
+                for job in docs_job:
+                    job.cancel()
+                raise
+            if docs_job:
+                docs = finish_docs(settings, docs_job[0], progress=context.log.info)
             else:
-                publisher = publish_postgres if settings.target == "postgres" else publish_marts
-                published = publisher(settings, progress=context.log.info, audited=audited)
-            # what the next audit compares row counts and rates with
-            record_published_profiles(settings, published.publish_id, profiles)
-            docs = publish_docs(settings, progress=context.log.info)
+                docs = publish_docs(settings, progress=context.log.info)
         return dg.MaterializeResult(
             metadata={
                 "serving_file": dg.MetadataValue.path(str(published.serving_file))
