@@ -9,7 +9,9 @@ checks all read it from the manifest through this module (docs/architecture.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -37,6 +39,49 @@ def load_manifest(settings: Settings) -> dict[str, Any]:
     if not path.exists():
         raise FileNotFoundError(f"no dbt manifest at {path}: run `dbt parse` first")
     return json.loads(path.read_text())
+
+
+def code_fingerprint(manifest: dict[str, Any], package: str = "handoff") -> str:
+    """A hash of the project's own code as this manifest parsed it: every model's and
+    snapshot's SQL (dbt's file checksum) and every macro's text. Seeds are data, not
+    code (the incremental models see their changes, README "Incremental builds")."""
+    parts = sorted(
+        [
+            (uid, node["checksum"]["checksum"])
+            for uid, node in manifest["nodes"].items()
+            if node["resource_type"] in ("model", "snapshot") and node["package_name"] == package
+        ]
+        + [
+            (uid, hashlib.sha256(macro["macro_sql"].encode()).hexdigest())
+            for uid, macro in manifest["macros"].items()
+            if macro["package_name"] == package
+        ]
+    )
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+# What the last successful build of a home's target was built from (beside its manifest).
+BUILT_CODE_FILE = "built_code.json"
+
+
+def code_changed_since_last_build(settings: Settings, fingerprint: str) -> bool:
+    """Whether the project's models or macros differ from those the last successful
+    build of this home built (:func:`record_built_code`); True when no build recorded
+    one (a first build, or a home built by a version that did not record it)."""
+    path = settings.dbt_target_path / BUILT_CODE_FILE
+    if not path.exists():
+        return True
+    try:
+        return json.loads(path.read_text()).get("code_fingerprint") != fingerprint
+    except ValueError:
+        return True
+
+
+def record_built_code(settings: Settings, fingerprint: str) -> None:
+    path = settings.dbt_target_path / BUILT_CODE_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"code_fingerprint": fingerprint}) + "\n")
+    os.replace(tmp, path)
 
 
 def mart_models(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:

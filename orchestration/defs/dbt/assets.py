@@ -10,6 +10,13 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from handoff.audit import prewarm_gx
+from handoff.dbt import (
+    BUILT_CODE_FILE,
+    code_changed_since_last_build,
+    code_fingerprint,
+    load_manifest,
+    record_built_code,
+)
 from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
 
@@ -44,7 +51,21 @@ def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
         or HANDOFF_FULL_REFRESH), `--full-refresh`."""
         settings = handoff.get()
         args = ["build", "--vars", json.dumps(settings.dbt_vars)]
-        if settings.full_refresh:
+        # Rows an incremental model kept from earlier runs were computed by the code of
+        # those runs: when the project's models or macros changed since (an upgrade of
+        # handoff, an edited model), rebuild them in full (README "Incremental builds").
+        code = code_fingerprint(load_manifest(settings))
+        full_refresh = settings.full_refresh
+        if not full_refresh and code_changed_since_last_build(settings, code):
+            full_refresh = True
+            if (settings.dbt_target_path / BUILT_CODE_FILE).exists() or (
+                settings.dbt_target_path / "run_results.json"
+            ).exists():
+                context.log.info(
+                    "dbt build: the project's models or macros changed since this home's "
+                    "last build: rebuilding the incremental models in full (--full-refresh)"
+                )
+        if full_refresh:
             args.append("--full-refresh")
         # the gate that follows the build imports Great Expectations: load it meanwhile
         prewarm_gx()
@@ -52,5 +73,7 @@ def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
             # The home's own target folder (not a new one per run): it holds the parse
             # `handoff run` just made with the same vars, so dbt does not parse again.
             yield from dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream()
+        # reached only when the build succeeded (a failed dbt build raises above)
+        record_built_code(settings, code)
 
     return handoff_dbt_models
