@@ -278,9 +278,11 @@
                             {%- if crm == 'hubspot' -%}
                                 {%- do spellings.append('property_' ~ column) -%}
                             {%- endif -%}
+                            {%- set also = (' (or ' ~ spellings[:3] | join(', ') ~ ')')
+                                if spellings else '' -%}
                             {{ exceptions.raise_compiler_error(
                                 "Source table " ~ parts['name'] ~ " lacks required column "
-                                ~ column ~ " (or " ~ spellings[:3] | join(', ') ~ ").") }}
+                                ~ column ~ also ~ ".") }}
                         {%- endif -%}
                     {%- endfor -%}
                 {%- endif -%}
