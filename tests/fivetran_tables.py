@@ -58,23 +58,30 @@ _PG_TYPES = {"VARCHAR": "text", "DOUBLE": "double precision", "BIGINT": "bigint"
 
 def copy_to_postgres(duck: duckdb.DuckDBPyConnection, pg: Any, schemas=("hubspot", "salesforce")):
     """Copy every table of ``schemas`` of a DuckDB connection into the PostgreSQL
-    connection ``pg`` (psycopg), column types kept."""
-    for schema in schemas:
-        pg.execute(f'create schema if not exists "{schema}"')
-        for (table,) in duck.execute(
-            "select table_name from duckdb_tables() where schema_name = ?", [schema]
-        ).fetchall():
-            columns = duck.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where schema_name = ? and table_name = ? order by column_index",
-                [schema, table],
-            ).fetchall()
-            ddl = ", ".join(f'"{c}" {_PG_TYPES.get(t, t.lower())}' for c, t in columns)
-            pg.execute(f'drop table if exists "{schema}"."{table}"')
-            pg.execute(f'create table "{schema}"."{table}" ({ddl})')
-            rows = duck.execute(f'select * from "{schema}"."{table}"').fetchall()
-            if rows:
-                marks = ", ".join(["%s"] * len(columns))
-                with pg.cursor() as cur:
+    connection ``pg`` (psycopg2), column types kept."""
+    with pg.cursor() as cur:
+        for schema in schemas:
+            cur.execute(f'create schema if not exists "{schema}"')
+            for (table,) in duck.execute(
+                "select table_name from duckdb_tables() where schema_name = ?", [schema]
+            ).fetchall():
+                columns = duck.execute(
+                    "select column_name, data_type from duckdb_columns() "
+                    "where schema_name = ? and table_name = ? order by column_index",
+                    [schema, table],
+                ).fetchall()
+                ddl = ", ".join(f'"{c}" {_PG_TYPES.get(t, t.lower())}' for c, t in columns)
+                cur.execute(f'drop table if exists "{schema}"."{table}"')
+                cur.execute(f'create table "{schema}"."{table}" ({ddl})')
+                rows = duck.execute(f'select * from "{schema}"."{table}"').fetchall()
+                if rows:
+                    marks = ", ".join(["%s"] * len(columns))
                     cur.executemany(f'insert into "{schema}"."{table}" values ({marks})', rows)
     pg.commit()
+
+
+def load_postgres(pg: Any) -> None:
+    """The fixtures (:data:`TABLES`) into schemas hubspot and salesforce of ``pg``."""
+    with duckdb.connect() as duck:
+        load_duckdb(duck)
+        copy_to_postgres(duck, pg)

@@ -43,11 +43,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fivetran_tables import load_duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fivetran_tables import load_duckdb  # noqa: E402
-
-from handoff.ingest.loader import ingest  # noqa: E402
+from handoff.ingest.loader import ingest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
