@@ -7,6 +7,7 @@ bounds read the connector's tables) and publishes ``marts``, with no file ingest
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,45 @@ def test_handoff_run_source_fivetran_on_postgres(postgres_env, tmp_path):
     settings = Settings.from_env(home=home, target="postgres", source="fivetran")
     with connect() as pg:
         assert raw_bounds(_PgQueries(pg), settings) == {"people": 27, "owners": 110}
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dbt-package"
+
+
+def test_the_example_dbt_package_project_builds_the_marts_on_postgres(postgres_env, tmp_path):
+    """examples/dbt-package, a user's dbt project that installs handoff through
+    packages.yml (`local:`), sets the vars and replaces one seed: `dbt deps` and
+    `dbt build` give the marts in schema marts, without the handoff CLI."""
+    with connect() as pg:
+        load_postgres(pg)
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLE, project)
+    # the copy installs this checkout, as ../.. does from examples/dbt-package
+    packages = (project / "packages.yml").read_text()
+    assert "local: ../..\n" in packages
+    (project / "packages.yml").write_text(
+        packages.replace("local: ../..\n", f"local: {EXAMPLE.parents[1]}\n")
+    )
+    env = {**os.environ, **postgres_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    for key in ("HANDOFF_HOME", "HANDOFF_PROJECT_DIR", "HANDOFF_TARGET"):
+        env.pop(key, None)
+    for command in (["deps"], ["build", "--target-path", str(tmp_path / "target")]):
+        result = subprocess.run(
+            [str(BIN / "dbt"), *command, "--profiles-dir", str(project)]
+            + ["--log-path", str(tmp_path / "logs")],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout[-5000:]
+    # the fixtures' 22 HubSpot contacts and 1 Salesforce lead
+    assert pg_query("select count(*) from marts.dim_leads") == [(23,)]
+    # the fixture lead's status `Converted`, which handoff's own seed does not map,
+    # is mapped by the project's seed: nothing unmapped
+    assert pg_query("select count(*) from marts.rpt_unmapped_values") == [(0,)]
+    assert pg_query(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'analytics' and table_name = 'lifecycle_stage_map'"
+    ) == [(1,)]
