@@ -187,7 +187,8 @@
         {%- if association is not none -%}
             {%- set ids = dbt.listagg(
                 'cast(contact_id as ' ~ dbt.type_string() ~ ')', "';'",
-                'order by cast(contact_id as ' ~ dbt.type_string() ~ ')') -%}
+                none if target.type == 'spark'
+                else 'order by cast(contact_id as ' ~ dbt.type_string() ~ ')') -%}
             {%- do joins.append(
                 'left join (select cast(' ~ link ~ '_id as ' ~ dbt.type_string() ~ ') as parent_id, '
                 ~ ids ~ ' as contact_ids from ' ~ association ~ ' group by cast('
@@ -246,9 +247,10 @@
 {#-
     The source contract of source mode, checked before any model builds (the
     project's on-run-start hook): each synced connector table must carry the
-    object's required columns; a CRM's main table (HubSpot `contact`, Salesforce
-    `lead`) must exist while the CRM is enabled. The first problem stops the run with
-    one sentence naming table and column. Does nothing in files mode.
+    object's required columns. The first problem stops the run with one sentence
+    naming table and column. A CRM whose main table (HubSpot `contact`, Salesforce
+    `lead`) does not exist reads as empty (logged); when no enabled CRM's does, the
+    schemas are wrong and the run stops. Does nothing in files mode.
 -#}
 {% macro handoff_check_source() -%}
     {%- set mode = var('handoff_source', 'files') -%}
@@ -258,15 +260,14 @@
     {%- endif -%}
     {%- if execute and mode == 'fivetran' -%}
         {%- set contract = handoff_contract() -%}
+        {%- set missing = [] -%}
+        {%- set enabled = [] -%}
         {%- for crm in ['hubspot', 'salesforce'] if var(crm ~ '_enabled', true) -%}
+            {%- do enabled.append(crm) -%}
             {%- for object, spec in contract[crm].items() -%}
                 {%- set parts = handoff_source_parts(crm, object) -%}
                 {%- if not parts['exists'] and object in ('contacts', 'lead') -%}
-                    {{ exceptions.raise_compiler_error(
-                        "Source table " ~ parts['name'] ~ " does not exist: set vars "
-                        ~ crm ~ "_database / " ~ crm ~ "_schema / " ~ crm ~ "_"
-                        ~ spec['table'] ~ "_identifier to where the connector writes it, or "
-                        ~ crm ~ "_enabled: false.") }}
+                    {%- do missing.append(parts['name']) -%}
                 {%- endif -%}
                 {%- if parts['exists'] -%}
                     {%- for column in spec['required'] -%}
@@ -287,6 +288,19 @@
                     {%- endfor -%}
                 {%- endif -%}
             {%- endfor -%}
+        {%- endfor -%}
+        {#- one CRM not synced reads as empty (a company on one CRM); none at all is
+            a wrong schema -#}
+        {%- if missing and missing | length == enabled | length -%}
+            {{ exceptions.raise_compiler_error(
+                "Source table" ~ ("s " if missing | length > 1 else " ")
+                ~ missing | join(' and ') ~ (" do" if missing | length > 1 else " does")
+                ~ " not exist: set the vars hubspot_schema / salesforce_schema "
+                ~ "(HANDOFF_HUBSPOT_SCHEMA / HANDOFF_SALESFORCE_SCHEMA) to where the "
+                ~ "connector writes, or hubspot_enabled / salesforce_enabled: false.") }}
+        {%- endif -%}
+        {%- for name in missing -%}
+            {%- do log("source fivetran: " ~ name ~ " does not exist; its CRM reads as empty", info=true) -%}
         {%- endfor -%}
     {%- endif -%}
     select 1

@@ -9,7 +9,8 @@ tables in place, on DuckDB.
   ``_fivetran_synced``, ``_fivetran_deleted``, association tables), give the same
   ``fct_handoffs`` rows, and those rows hold the figures worked out by hand below.
 - A connector table lacking a required column stops the build before any model,
-  with one sentence naming table and column.
+  with one sentence naming table and column; so does a database holding neither CRM's
+  main table, while one CRM not synced reads as empty.
 
 The leads (policy and teams as in test_sla_known_answers; as-of Friday 2025-12-05
 12:00 UTC; New York is UTC-5 in November):
@@ -43,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fivetran_tables import load_duckdb
+from fivetran_tables import TABLES, load_duckdb
 
 from handoff.ingest.loader import ingest
 
@@ -342,8 +343,26 @@ def test_fivetran_tables_give_the_handoffs_of_the_same_files(tmp_path):
     ]  # X, deleted by the connector, is not there
 
 
-def test_a_source_table_lacking_a_required_column_stops_the_build(tmp_path):
+def test_the_source_contract_is_checked_before_any_model_builds(tmp_path):
+    # no connector schema at all: a wrong schema, not an empty CRM
+    duckdb.connect(str(tmp_path / "build.duckdb")).close()
+    result = dbt_build(tmp_path, "stg_salesforce__leads", "fivetran")
+    assert result.returncode != 0
+    assert (
+        "Source tables hubspot.contact and salesforce.lead do not exist: set the vars "
+        "hubspot_schema / salesforce_schema"
+    ) in result.stdout, result.stdout[-3000:]
+
+    # Salesforce only: HubSpot reads as empty
     with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        load_duckdb(con, {k: v for k, v in TABLES.items() if k[0] == "salesforce"})
+    result = dbt_build(tmp_path, "stg_salesforce__leads stg_hubspot__contacts", "fivetran")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "hubspot.contact does not exist; its CRM reads as empty" in result.stdout
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        assert con.execute("select count(*) from staging.stg_hubspot__contacts").fetchone() == (0,)
+        assert con.execute("select count(*) from staging.stg_salesforce__leads").fetchone() == (1,)
+        con.execute("drop schema staging cascade")
         load_duckdb(con)
         con.execute("alter table salesforce.lead drop column status")
     result = dbt_build(tmp_path, "stg_salesforce__leads", "fivetran")
