@@ -14,8 +14,9 @@
       (`_fivetran_deleted`, `is_deleted`, `archived`). Lineage: `_loaded_at` is
       `_fivetran_start` on a history-mode table (each row a version), else
       `_fivetran_synced` (lacking both, the last-modified time, else 1970-01-01);
-      `_batch_id` is the constant `fivetran` and `_source_line`
-      0, so versions order by the CRM's last-modified time and then the sync time.
+      `_batch_id` is the constant `fivetran` (on a history-mode table `fivetran
+      <_fivetran_start>`: each version a delivery of its own) and `_source_line` 0, so
+      versions order by the CRM's last-modified time and then the sync time.
       A table the connector has not synced (a missing `lead_history`) reads as
       empty. HubSpot engagements, deals and form submissions join the connector's
       association tables (`engagement_contact` and the `engagement_<type>` tables,
@@ -55,7 +56,8 @@
             {%- do selects.append('cast(null as ' ~ sql_type ~ ') as ' ~ column) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- do selects.append("cast('fivetran' as " ~ dbt.type_string() ~ ") as _batch_id") -%}
+    {%- do selects.append('cast(' ~ parts.get('batch_id', "'fivetran'") ~ ' as '
+        ~ dbt.type_string() ~ ') as _batch_id') -%}
     {%- do selects.append("cast('" ~ parts['name'] ~ "' as " ~ dbt.type_string() ~ ") as _source_file") -%}
     {%- do selects.append('cast(0 as ' ~ dbt.type_bigint() ~ ') as _source_line') -%}
     {%- do selects.append('cast(' ~ (parts['loaded_at'] or 'null') ~ ' as ' ~ dbt.type_timestamp() ~ ') as _loaded_at') -%}
@@ -163,9 +165,12 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- set loaded_at = none -%}
+    {%- set batch_id = "'fivetran'" -%}
     {%- if '_fivetran_start' in columns -%}
-        {#- a history-mode table: each row is a version, valid from _fivetran_start -#}
+        {#- a history-mode table: each row is a version, valid from _fivetran_start,
+            and a delivery of its own (the *_versions models keep one copy per batch) -#}
         {%- set loaded_at = 'base.' ~ columns['_fivetran_start'] -%}
+        {%- set batch_id = dbt.concat(["'fivetran '", 'cast(' ~ loaded_at ~ ' as ' ~ dbt.type_string() ~ ')']) -%}
         {%- if spec['updated'] and spec['updated'] not in candidates -%}
             {%- do candidates.update({spec['updated']: [loaded_at]}) -%}
         {%- endif -%}
@@ -240,7 +245,7 @@
     {{ return({
         'exists': true, 'name': name,
         'from': relation ~ ' as base ' ~ joins | join(' '),
-        'candidates': candidates, 'loaded_at': loaded_at}) }}
+        'candidates': candidates, 'loaded_at': loaded_at, 'batch_id': batch_id}) }}
 {%- endmacro %}
 
 

@@ -31,6 +31,10 @@ The leads (policy and teams as in test_sla_known_answers; as-of Friday 2025-12-0
      disposition.
   X  a Salesforce lead the connector marks deleted (_fivetran_deleted; is_deleted
      in the files): not in the marts.
+
+The Fivetran Lead table is in history mode (``_fivetran_start`` / ``_end`` /
+``_active``) and holds A's earlier version as a row of its own: a version, not a
+second lead.
 """
 
 from __future__ import annotations
@@ -202,17 +206,25 @@ def write_fivetran_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"'{ROLE}' as user_role_id, 'America/New_York' as time_zone_sid_key, "
         f"true as is_active, false as _fivetran_deleted, {meta}"
     )
+    # Lead in history mode: each row a version valid from _fivetran_start; A's
+    # earlier version (still MQL) is a row of its own
     con.execute(
         "create table salesforce.lead (id varchar, first_name varchar, last_name varchar, "
         "company varchar, email varchar, status varchar, owner_id varchar, "
         "lead_source varchar, created_date timestamp, last_modified_date timestamp, "
-        "is_deleted boolean, _fivetran_deleted boolean, _fivetran_synced timestamp)"
+        "is_deleted boolean, _fivetran_deleted boolean, _fivetran_synced timestamp, "
+        "_fivetran_start timestamp, _fivetran_end timestamp, _fivetran_active boolean)"
     )
-    for lead, (created, status, modified, deleted, _) in LEADS.items():
+    versions = [
+        (LEAD_A, LEADS[LEAD_A][0], "Marketing Qualified", "2025-11-21 23:30", False, False),
+        *((lead, c, s, m, d, True) for lead, (c, s, m, d, _) in LEADS.items()),
+    ]
+    for lead, created, status, modified, deleted, active in versions:
+        end = "9999-12-31 23:59:59" if active else LEADS[lead][2]
         con.execute(
-            "insert into salesforce.lead values "
-            "(?, 'Ann', 'Lee', 'Acme', 'ann@example.com', ?, ?, 'Web', ?, ?, false, ?, ?)",
-            [lead, status, SELLER, created, modified, deleted, SYNCED],
+            "insert into salesforce.lead values (?, 'Ann', 'Lee', 'Acme', 'ann@example.com', "
+            "?, ?, 'Web', ?, ?, false, ?, ?, ?, ?, ?)",
+            [lead, status, SELLER, created, modified, deleted, SYNCED, modified, end, active],
         )
     con.execute(
         "create table salesforce.lead_history (id varchar, lead_id varchar, field varchar, "
@@ -327,6 +339,19 @@ def test_fivetran_tables_give_the_handoffs_of_the_same_files(tmp_path):
 
     names, from_files = _handoffs(files_home / "build.duckdb")
     assert _handoffs(fivetran_home / "build.duckdb") == (names, from_files)
+
+    with duckdb.connect(str(fivetran_home / "build.duckdb"), read_only=True) as con:
+        # the history-mode table's rows are versions: A's two, the latest in staging
+        assert con.execute(
+            "select status, loaded_at from staging.stg_salesforce__lead_versions "
+            f"where lead_id = '{LEAD_A}' order by loaded_at"
+        ).fetchall() == [
+            ("Marketing Qualified", datetime(2025, 11, 21, 23, 30)),
+            ("Closed - Not Converted", datetime(2025, 11, 26, 21, 0)),
+        ]
+        assert con.execute(
+            f"select status from staging.stg_salesforce__leads where lead_id = '{LEAD_A}'"
+        ).fetchall() == [("Closed - Not Converted",)]
 
     with duckdb.connect(str(fivetran_home / "build.duckdb"), read_only=True) as con:
         figures = con.execute(
