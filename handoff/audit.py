@@ -50,6 +50,7 @@ from urllib.parse import quote as url_quote
 
 import duckdb
 
+from handoff.contract import objects, snake_case
 from handoff.dbt import MART_SCHEMA, load_manifest, mart_models
 from handoff.duck import open_read_only
 from handoff.engines.postgres import connect, params
@@ -416,18 +417,20 @@ def _words(expr: str) -> str:
     )
 
 
-def _name_pairs(specs: tuple[tuple[str, str, str], ...], raw: dict[str, dict[str, str]]) -> str:
-    """A query of the word pairs the full names of these raw tables read as: the
-    first name's last word, then the last name's first (`Ana Maria Silva`), and the
-    last name's last word, then the first name's first (`Silva, Ana`); 2+ letters
-    each."""
+def _name_pairs(specs: tuple[tuple[str, str, str], ...], raw: RawLayout) -> str:
+    """A query of the word pairs the full names of these raw tables (``raw``: where
+    each is read, :func:`raw_layout`) read as: the first name's last word, then the
+    last name's first (`Ana Maria Silva`), and the last name's last word, then the
+    first name's first (`Silva, Ana`); 2+ letters each."""
     people = []
     for table, first, last in specs:
-        if {first, last} <= set(raw.get(table, {})):
-            first_words, last_words = _words(f'"{first}"'), _words(f'"{last}"')
+        relation, columns = raw.get(table, ("", {}))
+        if {first, last} <= set(columns):
+            first_col, last_col = columns[first], columns[last]
+            first_words, last_words = _words(first_col), _words(last_col)
             people.append(
-                f'select {first_words} as f, {last_words} as l from raw."{table}" '
-                f'where "{first}" is not null and "{last}" is not null'
+                f"select {first_words} as f, {last_words} as l from {relation} "
+                f"where {first_col} is not null and {last_col} is not null"
             )
     if not people:
         return "select cast(null as varchar) as pair where false"
@@ -443,7 +446,9 @@ def _name_pairs(specs: tuple[tuple[str, str, str], ...], raw: dict[str, dict[str
     """
 
 
-def personal_data_findings(con: Any, tables: set[str] | None = None) -> list[PersonalDataFinding]:
+def personal_data_findings(
+    con: Any, tables: set[str] | None = None, settings: Settings | None = None
+) -> list[PersonalDataFinding]:
     """Every text column of the marts (of ``tables``, ``marts.<name>``, when given)
     that holds personal data, and in how many rows: an e-mail address, a phone
     number (:data:`PHONE_PATTERN`), or a lead's name — the first and last name of a
@@ -528,7 +533,7 @@ def personal_data_findings(con: Any, tables: set[str] | None = None) -> list[Per
                         PersonalDataFinding(f"{MART_SCHEMA}.{table}", column, kind, rows)
                     )
 
-    raw = _columns_by_table(con, "raw")
+    raw = raw_layout(con, settings)
     for table, column, rows in con.execute(
         f"""
         with lead_pairs as (
@@ -586,11 +591,48 @@ def _columns_by_table(con: Any, schema: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def raw_bounds(con: Any) -> dict[str, int]:
+# raw table name → (the relation it is read from, canonical column → quoted column)
+RawLayout = dict[str, tuple[str, dict[str, str]]]
+
+
+def raw_layout(con: Any, settings: Settings | None = None) -> RawLayout:
+    """Where the audit reads each raw table of the contract over ``con``: in files
+    mode ``raw.<crm>__<object>``, its columns by their own names; in source mode
+    (``settings.source == "fivetran"``) the connector's table in its schema
+    (``hubspot.contact``), each canonical column from the connector column that
+    spells it (the contract's header aliases, ``property_`` names; an exact name
+    wins). Tables that do not exist are absent."""
+    if settings is None or settings.source == "files":
+        return {
+            table: (f'raw."{table}"', {c: f'"{c}"' for c in columns})
+            for table, columns in _columns_by_table(con, "raw").items()
+        }
+    out: RawLayout = {}
+    by_schema: dict[str, dict[str, dict[str, str]]] = {}
+    for spec in objects().values():
+        schema = settings.connector_schemas[spec.crm]
+        if schema not in by_schema:
+            by_schema[schema] = _columns_by_table(con, schema)
+        physical = by_schema[schema].get(spec.connector_table)
+        if physical is None:
+            continue
+        mapping: dict[str, str] = {}
+        for column in physical:
+            canonical = spec.canonical(column)
+            if canonical in spec.columns and (
+                canonical not in mapping or snake_case(column) == canonical
+            ):
+                mapping[canonical] = f'"{column}"'
+        out[spec.table] = (f'"{schema}"."{spec.connector_table}"', mapping)
+    return out
+
+
+def raw_bounds(con: Any, settings: Settings | None = None) -> dict[str, int]:
     """Upper bounds from raw for the marts' row counts: distinct people (HubSpot
     contacts, Salesforce leads and contacts) and owners (HubSpot owners, Salesforce
-    users). A bound is absent when none of its raw tables exists."""
-    raw = _columns_by_table(con, "raw")
+    users). A bound is absent when none of its raw tables exists. In source mode the
+    raw tables are the connector's (:func:`raw_layout`)."""
+    raw = raw_layout(con, settings)
     sources = {
         "people": [
             ("hubspot__contacts", "hs_object_id"),
@@ -601,11 +643,11 @@ def raw_bounds(con: Any) -> dict[str, int]:
     }
     out = {}
     for bound, pairs in sources.items():
-        present = [(t, c) for t, c in pairs if c in raw.get(t, {})]
+        present = [(raw[t][0], raw[t][1][c]) for t, c in pairs if c in raw.get(t, ("", {}))[1]]
         if present:
             out[bound] = sum(
-                int(con.execute(f'select count(distinct "{c}") from raw."{t}"').fetchone()[0])
-                for t, c in present
+                int(con.execute(f"select count(distinct {c}) from {r}").fetchone()[0])
+                for r, c in present
             )
     return out
 
@@ -630,6 +672,19 @@ def prewarm_gx() -> None:
 
     _GX_PREWARM = threading.Thread(target=_import, name="handoff-gx-import", daemon=True)
     _GX_PREWARM.start()
+
+
+class _PgQueries:
+    """A psycopg2 connection with DuckDB's ``execute(sql, params)`` (``?`` marks), for
+    :func:`raw_bounds` and :func:`raw_layout` on PostgreSQL's source tables."""
+
+    def __init__(self, pg: Any) -> None:
+        self.pg = pg
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        cur = self.pg.cursor()
+        cur.execute(sql.replace("?", "%s"), list(params))
+        return cur
 
 
 def _gx_context(docs_root: Path | None) -> Any:
@@ -890,7 +945,9 @@ class PostgresGate:
         in-memory DuckDB beside the raw names of the ingest file."""
         duck = duckdb.connect()
         try:
-            if self.settings.ingest_db.exists():
+            if self.settings.source == "fivetran":
+                self._copy_source_names(duck)
+            elif self.settings.ingest_db.exists():
                 duck.execute(f"attach '{self.settings.ingest_db}' as ingest (read_only)")
                 duck.execute("create schema raw")
                 for (table,) in duck.execute(
@@ -926,6 +983,30 @@ class PostgresGate:
             return personal_data_findings(duck, marts)
         finally:
             duck.close()
+
+    def _copy_source_names(self, duck: Any) -> None:
+        """Source mode: the first and last names of the connector's person tables
+        (:data:`LEAD_NAMES`, :data:`OWNER_NAMES`), copied out of PostgreSQL into schema
+        ``raw`` of the in-memory DuckDB under their raw names, for the name scan."""
+        layout = raw_layout(_PgQueries(self.pg), self.settings)
+        duck.execute("create schema raw")
+        with self.pg.cursor() as cur, tempfile.TemporaryDirectory() as scratch:
+            for table, first, last in (*LEAD_NAMES, *OWNER_NAMES):
+                relation, columns = layout.get(table, ("", {}))
+                if not {first, last} <= set(columns):
+                    continue
+                path = Path(scratch) / f"{table}.csv"
+                with open(path, "w", encoding="utf-8") as out:
+                    cur.copy_expert(
+                        f"copy (select cast({columns[first]} as text) as {first}, "
+                        f"cast({columns[last]} as text) as {last} from {relation}) "
+                        "to stdout with (format csv, header true)",
+                        out,
+                    )
+                duck.execute(
+                    f'create table raw."{table}" as select * from read_csv('
+                    f"'{path}', header = true, all_varchar = true)"
+                )
 
 
 class SparkGate:
@@ -1085,7 +1166,10 @@ def run_audit(
         gate: Any = (
             PostgresGate(settings) if settings.target == "postgres" else SparkGate(settings, spark)
         )
-        raw = open_read_only(settings.ingest_db) if settings.ingest_db.exists() else None
+        if settings.source == "fivetran" and settings.target == "postgres":
+            raw = _PgQueries(gate.pg)  # the connector's tables, in PostgreSQL itself
+        else:
+            raw = open_read_only(settings.ingest_db) if settings.ingest_db.exists() else None
     else:
         if own:
             con = open_read_only(settings.build_db)
@@ -1097,7 +1181,7 @@ def run_audit(
             profiles[name], frames[name] = gate.profile(name, rate_columns(model))
         if "fct_handoffs" not in profiles:
             profiles["fct_handoffs"] = gate.profile("fct_handoffs", [])[0]
-        bounds = raw_bounds(raw) if raw is not None else {}
+        bounds = raw_bounds(raw, settings) if raw is not None else {}
         suites = [
             s
             for s in build_suites(manifest, profiles, published_profiles(settings), bounds)
@@ -1105,7 +1189,7 @@ def run_audit(
         ]
         marts = {s.table for s in suites}
         personal_data = (
-            personal_data_findings(con, marts)
+            personal_data_findings(con, marts, settings)
             if isinstance(gate, DuckDBGate)
             else gate.personal_data(marts)
         )
@@ -1149,7 +1233,7 @@ def run_audit(
     finally:
         if not isinstance(gate, DuckDBGate):
             gate.close()
-            if raw is not None:
+            if raw is not None and not isinstance(raw, _PgQueries):
                 raw.close()
         elif own:
             con.close()

@@ -30,7 +30,7 @@ from handoff.engines.postgres import PostgresUnreachable, connect
 from handoff.ingest.discover import no_space_message
 from handoff.project import init_project
 from handoff.seeds import seed_problems
-from handoff.settings import Settings, packaged_dir, parse_as_of, project_dir
+from handoff.settings import SOURCES, Settings, packaged_dir, parse_as_of, project_dir
 
 SAMPLE_LEADS = 4000
 SAMPLE_SEED = 42
@@ -48,7 +48,10 @@ _NO_SPACE = ("No space left on device", "database or disk is full", "disk I/O er
 def _settings(**options: object) -> Settings:
     """The command's settings: its options (``None`` when not given) over the
     environment's. The home is kept for :func:`_fail`'s full-disk sentence."""
-    settings = Settings.from_env(**options)  # type: ignore[arg-type]
+    try:
+        settings = Settings.from_env(**options)  # type: ignore[arg-type]
+    except ValueError as exc:
+        _fail(str(exc))
     context = click.get_current_context(silent=True)
     if context is not None:
         context.find_root().meta["handoff.home"] = settings.home
@@ -211,21 +214,37 @@ def _sample_as_of(landing: Path) -> str | None:
     help="Rebuild the incremental models from scratch (passed to dbt build) instead of "
     "updating only the leads new batches touched.",
 )
+@click.option(
+    "--source",
+    type=click.Choice(SOURCES),
+    help="Where the CRM data is: files (extracts in the landing folder, the default) or "
+    "fivetran (the connector's tables in place: vars hubspot_schema, salesforce_schema …, "
+    'README, "Already syncing with Fivetran?"). Default $HANDOFF_SOURCE, else files.',
+)
 def run(
     landing: Path | None,
     home: Path | None,
     as_of: str | None,
     target: str | None,
     full_refresh: bool,
+    source: str | None,
 ) -> None:
-    """Run the whole pipeline once: ingest new batches, build and test every model."""
+    """Run the whole pipeline once: ingest new batches (or read the connector's tables,
+    --source fivetran), build and test every model, audit and publish the marts."""
     as_of_at = parse_as_of_option(as_of)
     settings = _settings(
-        home=home, landing=landing, target=target, full_refresh=full_refresh or None
+        home=home,
+        landing=landing,
+        target=target,
+        full_refresh=full_refresh or None,
+        source=source,
     )
     _check_target(settings.target)
     _check_seeds()
-    if landing is not None:
+    if settings.source == "fivetran":
+        if landing is not None:
+            _fail("--landing and --source fivetran exclude each other: source mode reads no files")
+    elif landing is not None:
         if not settings.landing.exists():
             _fail(f"the landing folder {settings.landing} does not exist")
         if not _has_batches(settings.landing):
@@ -237,14 +256,16 @@ def run(
             )
     settings.home.mkdir(parents=True, exist_ok=True)
 
-    if landing is None and _landing_is_empty(settings.landing):
+    if settings.source == "fivetran":
+        _say("source fivetran: reading the connector's tables in place, no file ingest")
+    elif landing is None and _landing_is_empty(settings.landing):
         _say(f"no extracts in {settings.landing}: generating the embedded sample there")
         from handoff.generate import generate as run_generate  # lazy: loads duckdb
 
         run_generate(settings.landing, leads=SAMPLE_LEADS, seed=SAMPLE_SEED, progress=_say)
     elif not settings.landing.exists():
         _fail(f"the landing folder {settings.landing} does not exist")
-    if as_of_at is None and not os.environ.get("HANDOFF_AS_OF"):
+    if as_of_at is None and not os.environ.get("HANDOFF_AS_OF") and settings.source == "files":
         as_of_at = parse_as_of_option(_sample_as_of(settings.landing))
         if as_of_at is None:
             # an old export is judged where it ends, not today (README, "The as-of")

@@ -244,7 +244,13 @@ def execute_pipeline(
         outcome.error, outcome.detail = _failure_detail(result, dbt_stdout.problems)
     outcome.rejected_batches, outcome.not_loaded_batches = batches_since(settings, started)
     # The ledger lives in the ingest file (the build database itself on DuckDB).
-    if settings.ingest_db.exists():
+    if settings.source == "fivetran":
+        outcome.summary_lines = [
+            "source: the Fivetran tables in place (schemas "
+            + ", ".join(settings.connector_schemas.values())
+            + "); no file ingest, no ledger"
+        ]
+    elif settings.ingest_db.exists():
         with open_read_only(settings.ingest_db) as con:
             outcome.summary_lines = summary_lines(con, settings)
     outcome.summary_lines += _warned_checks(result, settings)

@@ -11,17 +11,22 @@ environment.
 | ``HANDOFF_LANDING`` | ``<home>/landing`` | extract batches, ``<crm>/<batch>/<object>.csv`` |
 | ``HANDOFF_TARGET`` | ``duckdb`` | dbt target in ``profiles/profiles.yml``; ``postgres`` reads ``HANDOFF_PG_*``; ``spark`` keeps its tables under ``<home>/spark`` |
 | ``HANDOFF_AS_OF`` | now (UTC) | the instant every time-relative result is computed at |
+| ``HANDOFF_SOURCE`` | ``files`` | where the CRM data is read: ``files`` (extracts in the landing folder, ingested into raw) or ``fivetran`` (the connector's tables in place, README "Already syncing with Fivetran?") |
+| ``HANDOFF_HUBSPOT_SCHEMA`` / ``HANDOFF_SALESFORCE_SCHEMA`` | ``hubspot`` / ``salesforce`` | source mode: the schema the connector syncs each CRM into (dbt vars ``hubspot_schema`` / ``salesforce_schema``) |
 | ``HANDOFF_SOURCE_TZ`` | ``UTC`` | timezone of naive timestamps in extracts (``HANDOFF_SOURCE_TZ_HUBSPOT`` / ``_SALESFORCE`` per CRM) |
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from handoff.contract import CRMS
+
+# Where a run reads the CRM data (``HANDOFF_SOURCE``, ``handoff run --source``).
+SOURCES = ("files", "fivetran")
 
 
 def packaged_dir() -> Path:
@@ -68,6 +73,10 @@ class Settings:
     source_timezones: dict[str, str]
     # dbt build --full-refresh: rebuild the incremental models from scratch
     full_refresh: bool = False
+    # files: ingest the landing folder into raw; fivetran: read the connector's tables
+    source: str = "files"
+    # source mode: the schema each CRM's connector writes to (dbt var <crm>_schema)
+    connector_schemas: dict[str, str] = field(default_factory=lambda: {crm: crm for crm in CRMS})
 
     @property
     def build_db(self) -> Path:
@@ -106,7 +115,14 @@ class Settings:
         same vars keep dbt's partial parsing valid from one command to the next.
         ``home`` is where ``profiles/profiles.yml`` puts the build database (it falls
         back to ``HANDOFF_HOME``), so a run's home reaches dbt without an environment."""
-        return {"as_of": self.as_of.isoformat(sep=" "), "home": str(self.home)}
+        out = {
+            "as_of": self.as_of.isoformat(sep=" "),
+            "home": str(self.home),
+            "handoff_source": self.source,
+        }
+        if self.source == "fivetran":
+            out.update({f"{crm}_schema": schema for crm, schema in self.connector_schemas.items()})
+        return out
 
     def child_env(self) -> dict[str, str]:
         """The environment of a child process (dbt, a Spark job) working for these
@@ -118,6 +134,8 @@ class Settings:
             "HANDOFF_TARGET": self.target,
             "HANDOFF_AS_OF": self.as_of.isoformat(sep=" "),
             "HANDOFF_FULL_REFRESH": "1" if self.full_refresh else "",
+            "HANDOFF_SOURCE": self.source,
+            **{f"HANDOFF_{crm.upper()}_SCHEMA": s for crm, s in self.connector_schemas.items()},
         }
 
     @classmethod
@@ -129,6 +147,7 @@ class Settings:
         target: str | None = None,
         as_of: str | datetime | None = None,
         full_refresh: bool | None = None,
+        source: str | None = None,
     ) -> Settings:
         """The settings of the variables above; an argument given (not ``None`` or
         empty) wins over its variable. The landing defaults to ``<home>/landing`` of
@@ -139,6 +158,9 @@ class Settings:
         tzs = {crm: os.environ.get(f"HANDOFF_SOURCE_TZ_{crm.upper()}", default_tz) for crm in CRMS}
         if not isinstance(as_of, datetime):
             as_of = parse_as_of(as_of or os.environ.get("HANDOFF_AS_OF"))
+        source = (source or os.environ.get("HANDOFF_SOURCE") or "files").strip().lower()
+        if source not in SOURCES:
+            raise ValueError(f"HANDOFF_SOURCE={source!r}: it must be one of {', '.join(SOURCES)}")
         if full_refresh is None:
             full_refresh = os.environ.get("HANDOFF_FULL_REFRESH", "") not in ("", "0")
         return cls(
@@ -148,4 +170,8 @@ class Settings:
             as_of=as_of,
             source_timezones=tzs,
             full_refresh=full_refresh,
+            source=source,
+            connector_schemas={
+                crm: os.environ.get(f"HANDOFF_{crm.upper()}_SCHEMA") or crm for crm in CRMS
+            },
         )

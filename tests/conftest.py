@@ -245,6 +245,8 @@ FIRST = (
     "test_extract_versions.py",
     "test_sla_known_answers.py",
     "test_postgres.py",
+    "test_fivetran_postgres.py",
+    "test_fivetran_source.py",
 )
 _OWN_HOME = pytest.StashKey[str]()
 

@@ -53,6 +53,8 @@ class ObjectSpec:
     updated: str | None
     deleted: str | None
     aliases: dict[str, str] = field(default_factory=dict)
+    # The table Fivetran's connector writes this object to (``--source fivetran``).
+    connector_table: str = ""
 
     @property
     def table(self) -> str:
@@ -104,6 +106,7 @@ def objects() -> dict[tuple[str, str], ObjectSpec]:
                 updated=obj.get("updated"),
                 deleted=obj.get("deleted"),
                 aliases=merged,
+                connector_table=obj.get("connector_table", name),
             )
     return out
 

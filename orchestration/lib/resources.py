@@ -23,6 +23,7 @@ class HandoffSettings(dg.ConfigurableResource):
     target: str = ""
     as_of: str = ""
     full_refresh: bool = False
+    source: str = ""
 
     def get(self) -> Settings:
         return Settings.from_env(
@@ -31,6 +32,7 @@ class HandoffSettings(dg.ConfigurableResource):
             target=self.target or None,
             as_of=self.as_of or None,
             full_refresh=self.full_refresh or None,
+            source=self.source or None,
         )
 
 
@@ -46,6 +48,7 @@ def run_config(settings: Settings) -> dict:
                     "target": settings.target,
                     "as_of": settings.as_of.isoformat(sep=" "),
                     "full_refresh": settings.full_refresh,
+                    "source": settings.source,
                 }
             }
         }

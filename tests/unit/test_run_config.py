@@ -104,6 +104,7 @@ def test_the_clis_settings_become_the_runs_config(tmp_path, monkeypatch):
         "target": settings.target,
         "as_of": "2026-01-07 00:00:00",
         "full_refresh": True,
+        "source": "files",
     }
     # What the job's resource makes of it, whatever the environment says.
     monkeypatch.setenv("HANDOFF_HOME", str(tmp_path / "env-home"))

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'companies') }}
+    select * from {{ handoff_source('hubspot', 'companies') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'contact_property_history') }}
+    select * from {{ handoff_source('hubspot', 'contact_property_history') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

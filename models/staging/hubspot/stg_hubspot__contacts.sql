@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'contacts') }}
+    select * from {{ handoff_source('hubspot', 'contacts') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

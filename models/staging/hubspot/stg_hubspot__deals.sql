@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'deals') }}
+    select * from {{ handoff_source('hubspot', 'deals') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

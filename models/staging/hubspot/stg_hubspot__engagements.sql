@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'engagements') }}
+    select * from {{ handoff_source('hubspot', 'engagements') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

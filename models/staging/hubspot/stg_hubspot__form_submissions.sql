@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'form_submissions') }}
+    select * from {{ handoff_source('hubspot', 'form_submissions') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'owners') }}
+    select * from {{ handoff_source('hubspot', 'owners') }}
     where {{ crm_enabled('hubspot') }}
 
 ),

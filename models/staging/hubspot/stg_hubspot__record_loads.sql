@@ -18,7 +18,7 @@ contacts_loads as (
         trim(hs_object_id) as person_ids,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('hubspot', 'contacts') }}
+    from {{ handoff_source('hubspot', 'contacts') }}
 
     where {{ crm_enabled('hubspot') }}
 
@@ -32,7 +32,7 @@ contact_property_history_loads as (
         trim(contact_id) as person_ids,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('hubspot', 'contact_property_history') }}
+    from {{ handoff_source('hubspot', 'contact_property_history') }}
 
     where {{ crm_enabled('hubspot') }}
 
@@ -47,7 +47,7 @@ engagements_loads as (
         replace(contact_ids, ',', ';') as person_ids,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('hubspot', 'engagements') }}
+    from {{ handoff_source('hubspot', 'engagements') }}
 
     where {{ crm_enabled('hubspot') }}
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'account') }}
+    select * from {{ handoff_source('salesforce', 'account') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'campaign_member') }}
+    select * from {{ handoff_source('salesforce', 'campaign_member') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'campaign') }}
+    select * from {{ handoff_source('salesforce', 'campaign') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

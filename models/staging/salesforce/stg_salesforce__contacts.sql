@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'contact') }}
+    select * from {{ handoff_source('salesforce', 'contact') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

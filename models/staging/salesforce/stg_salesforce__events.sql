@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'event') }}
+    select * from {{ handoff_source('salesforce', 'event') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'lead_history') }}
+    select * from {{ handoff_source('salesforce', 'lead_history') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

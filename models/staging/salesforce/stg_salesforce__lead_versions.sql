@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'lead') }}
+    select * from {{ handoff_source('salesforce', 'lead') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'opportunity') }}
+    select * from {{ handoff_source('salesforce', 'opportunity') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

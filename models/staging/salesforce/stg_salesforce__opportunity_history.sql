@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'opportunity_history') }}
+    select * from {{ handoff_source('salesforce', 'opportunity_history') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

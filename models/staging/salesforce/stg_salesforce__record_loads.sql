@@ -18,7 +18,7 @@ lead_loads as (
         trim(id) as person_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('salesforce', 'lead') }}
+    from {{ handoff_source('salesforce', 'lead') }}
 
     where {{ crm_enabled('salesforce') }}
 
@@ -32,7 +32,7 @@ lead_history_loads as (
         trim(lead_id) as person_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('salesforce', 'lead_history') }}
+    from {{ handoff_source('salesforce', 'lead_history') }}
 
     where {{ crm_enabled('salesforce') }}
 
@@ -46,7 +46,7 @@ opportunity_loads as (
         trim(id) as person_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('salesforce', 'opportunity') }}
+    from {{ handoff_source('salesforce', 'opportunity') }}
 
     where {{ crm_enabled('salesforce') }}
 
@@ -60,7 +60,7 @@ opportunity_history_loads as (
         trim(opportunity_id) as person_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('salesforce', 'opportunity_history') }}
+    from {{ handoff_source('salesforce', 'opportunity_history') }}
 
     where {{ crm_enabled('salesforce') }}
 
@@ -74,7 +74,7 @@ task_loads as (
         trim(who_id) as person_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('salesforce', 'task') }}
+    from {{ handoff_source('salesforce', 'task') }}
 
     where {{ crm_enabled('salesforce') }}
 
@@ -88,7 +88,7 @@ event_loads as (
         trim(who_id) as person_id,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 
-    from {{ source('salesforce', 'event') }}
+    from {{ handoff_source('salesforce', 'event') }}
 
     where {{ crm_enabled('salesforce') }}
 

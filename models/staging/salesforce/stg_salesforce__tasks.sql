@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'task') }}
+    select * from {{ handoff_source('salesforce', 'task') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

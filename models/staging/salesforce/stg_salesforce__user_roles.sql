@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'user_role') }}
+    select * from {{ handoff_source('salesforce', 'user_role') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

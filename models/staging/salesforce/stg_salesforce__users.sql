@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'user') }}
+    select * from {{ handoff_source('salesforce', 'user') }}
     where {{ crm_enabled('salesforce') }}
 
 ),

@@ -24,7 +24,10 @@ from orchestration.lib.resources import HandoffSettings
 class HandoffTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
+            # raw.<crm>__<object>, the ingest asset's key: the raw table's name in files
+            # mode, and the same key when staging reads a connector's table in place
+            source, table = dbt_resource_props["source_name"], dbt_resource_props["name"]
+            return dg.AssetKey(["raw", f"{source}__{table}"])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

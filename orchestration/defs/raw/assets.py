@@ -29,6 +29,15 @@ def ingest_extracts(context: AssetExecutionContext, handoff: HandoffSettings):
     file)."""
     settings = handoff.get()
     settings.home.mkdir(parents=True, exist_ok=True)
+    if settings.source == "fivetran":
+        # Source mode (README, "Already syncing with Fivetran?"): staging reads the
+        # connector's tables in place; there is no file to load and no ledger.
+        context.log.info("source fivetran: no file ingest, staging reads the connector's tables")
+        for spec in objects().values():
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey(["raw", spec.table]), metadata={"source": "fivetran"}
+            )
+        return
     # Ingest always validates into DuckDB; another engine gets a mirror of its raw layer.
     # One writer at a time (handoff.lock): another run may be building or publishing.
     with (
