@@ -374,6 +374,19 @@ def stop_process_group(proc: subprocess.Popen, timeout: float = 30) -> None:
         proc.wait()
 
 
+def project_copy(root: Path) -> Path:
+    """A copy of the dbt project under ``root`` (models, macros, seeds, snapshots, dbt
+    tests, profiles, dbt_project.yml), for a test to change; point a run at it with
+    ``HANDOFF_PROJECT_DIR``."""
+    source = Path(__file__).resolve().parents[1]
+    project = root / "project"
+    for part in ("models", "macros", "seeds", "snapshots", "tests/dbt", "profiles"):
+        if (source / part).exists():
+            shutil.copytree(source / part, project / part)
+    shutil.copy(source / "dbt_project.yml", project / "dbt_project.yml")
+    return project
+
+
 def copy_home(home: Path, to: Path) -> Path:
     """A private copy of a built home (without the Dagster instance and the lock).
     Symlinks stay links (the serving paths are relative links into the current

@@ -18,24 +18,13 @@ import time
 from pathlib import Path
 
 import duckdb
-from conftest import SAMPLE_AS_OF, copy_home
+from conftest import SAMPLE_AS_OF, copy_home, project_copy
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def project_copy(root: Path) -> Path:
-    """A copy of the dbt project, for a test to break its seeds."""
-    project = root / "project"
-    for part in ("models", "macros", "seeds", "snapshots", "tests/dbt", "profiles"):
-        if (PROJECT / part).exists():
-            shutil.copytree(PROJECT / part, project / part)
-    shutil.copy(PROJECT / "dbt_project.yml", project / "dbt_project.yml")
-    return project
 
 
 def test_bad_seed_rows_fail_the_run_with_their_sentences_and_serving_stays_byte_identical(

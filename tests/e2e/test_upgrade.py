@@ -5,26 +5,15 @@ code, so the run rebuilds them in full (README "Incremental builds")."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-from conftest import SAMPLE_AS_OF, copy_home
+from conftest import SAMPLE_AS_OF, copy_home, project_copy
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
-PROJECT = Path(__file__).resolve().parents[2]
 REBUILT = "the project's models or macros changed since this home's last build"
-
-
-def project_copy(root: Path) -> Path:
-    project = root / "project"
-    for part in ("models", "macros", "seeds", "snapshots", "tests/dbt", "profiles"):
-        if (PROJECT / part).exists():
-            shutil.copytree(PROJECT / part, project / part)
-    shutil.copy(PROJECT / "dbt_project.yml", project / "dbt_project.yml")
-    return project
 
 
 def run(home: Path, landing: Path, project: Path) -> subprocess.CompletedProcess:
