@@ -396,10 +396,11 @@ def copy_home(home: Path, to: Path) -> Path:
 
 
 def dbt_build_select(
-    home: Path, select: str, target: str = "duckdb"
+    home: Path, select: str, target: str = "duckdb", *extra: str
 ) -> subprocess.CompletedProcess:
     """``dbt build --select`` of the project on ``home`` (its DuckDB file, or the
-    ``HANDOFF_PG_*`` database on ``postgres``), artifacts and logs under ``home``."""
+    ``HANDOFF_PG_*`` database on ``postgres``), artifacts and logs under ``home``;
+    ``extra`` arguments appended (``--vars``, ``--resource-type`` …)."""
     project = Path(__file__).resolve().parents[1]
     return subprocess.run(
         [
@@ -408,6 +409,7 @@ def dbt_build_select(
             *("--profiles-dir", str(project / "profiles"), "--project-dir", str(project)),
             *("--target", target, "--select", select),
             *("--target-path", str(home / "target"), "--log-path", str(home / "logs")),
+            *extra,
         ],
         cwd=project,
         env={**os.environ, "HANDOFF_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dbt_build_select
 from fivetran_tables import TABLES, load_duckdb
 
 from handoff.ingest.loader import ingest
@@ -298,21 +299,12 @@ def dbt_build(home: Path, select: str, source: str) -> subprocess.CompletedProce
     """`dbt build` of ``select``'s models and seeds (their tests read marts outside the
     selection), the source mode ``source``."""
     variables = {"as_of": AS_OF, "handoff_source": source}
-    return subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "build",
-            *("--profiles-dir", str(PROJECT_DIR / "profiles")),
-            *("--project-dir", str(PROJECT_DIR), "--select", select),
-            *("--resource-type", "model", "--resource-type", "seed"),
-            *("--vars", json.dumps(variables)),
-            *("--target-path", str(home / "target"), "--log-path", str(home / "logs")),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "HANDOFF_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True,
-        text=True,
-        timeout=300,
+    return dbt_build_select(
+        home,
+        select,
+        "duckdb",
+        *("--resource-type", "model", "--resource-type", "seed"),
+        *("--vars", json.dumps(variables)),
     )
 
 
