@@ -19,6 +19,8 @@ environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,15 +113,14 @@ class Settings:
 
     @property
     def dbt_vars(self) -> dict[str, str]:
-        """The ``--vars`` every dbt command of a run passes (parse, build, docs): the
-        same vars keep dbt's partial parsing valid from one command to the next.
-        ``home`` is where ``profiles/profiles.yml`` puts the build database (it falls
-        back to ``HANDOFF_HOME``), so a run's home reaches dbt without an environment."""
-        out = {
-            "as_of": self.as_of.isoformat(sep=" "),
-            "home": str(self.home),
-            "handoff_source": self.source,
-        }
+        """The ``--vars`` every dbt command of a run passes (parse, build, docs, tests):
+        what decides the shape of the project (where staging reads from), nothing that
+        changes from run to run. Any change of ``--vars`` voids dbt's partial parse, so
+        the run's as-of and home reach dbt through the environment instead
+        (:meth:`child_env`: ``HANDOFF_AS_OF``, read by the macro ``as_of_text`` only
+        when executing; ``HANDOFF_HOME``, read by ``profiles/profiles.yml``), and a home
+        parses in full once, not at every new as-of."""
+        out = {"handoff_source": self.source}
         if self.source == "fivetran":
             out.update({f"{crm}_schema": schema for crm, schema in self.connector_schemas.items()})
         return out
@@ -137,6 +138,24 @@ class Settings:
             "HANDOFF_SOURCE": self.source,
             **{f"HANDOFF_{crm.upper()}_SCHEMA": s for crm, s in self.connector_schemas.items()},
         }
+
+    @contextmanager
+    def exported(self) -> Iterator[None]:
+        """This process's environment with the ``HANDOFF_*`` variables of
+        :meth:`child_env` for the duration, then as it was: for a child process this
+        process does not start itself (dagster-dbt's dbt, which passes on
+        ``os.environ``) to see the run's home and as-of."""
+        names = [name for name in self.child_env() if name.startswith("HANDOFF_")]
+        saved = {name: os.environ.get(name) for name in names}
+        os.environ.update({name: self.child_env()[name] for name in names})
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     @classmethod
     def from_env(

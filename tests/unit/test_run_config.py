@@ -132,12 +132,21 @@ def test_a_job_run_with_the_clis_config_sees_the_clis_settings(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("home", ["relative-home", None])
-def test_dbt_gets_the_runs_home_as_a_var(home, tmp_path, monkeypatch):
+def test_dbt_gets_the_runs_home_and_as_of_from_the_environment(home, tmp_path, monkeypatch):
+    """Not as dbt vars: a change of ``--vars`` makes dbt parse the whole project again,
+    and the as-of changes every run (tests/integration/test_parse_reuse.py)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HANDOFF_HOME", raising=False)
-    settings = Settings.from_env(home=home)
+    monkeypatch.delenv("HANDOFF_AS_OF", raising=False)
+    settings = Settings.from_env(home=home, as_of="2026-01-07 10:00")
     expected = (tmp_path / (home or ".handoff")).resolve()
-    assert settings.dbt_vars["home"] == str(expected)
+    assert settings.dbt_vars == {"handoff_source": "files"}
     assert settings.child_env()["HANDOFF_HOME"] == str(expected)
+    assert settings.child_env()["HANDOFF_AS_OF"] == "2026-01-07 10:00:00"
     profiles = (Path(__file__).resolve().parents[2] / "profiles" / "profiles.yml").read_text()
     assert "{{ var('home', env_var('HANDOFF_HOME', '.handoff')) }}/build.duckdb" in profiles
+    # for a child process that inherits this one's environment (dagster-dbt's dbt)
+    with settings.exported():
+        assert os.environ["HANDOFF_HOME"] == str(expected)
+        assert os.environ["HANDOFF_AS_OF"] == "2026-01-07 10:00:00"
+    assert "HANDOFF_HOME" not in os.environ and "HANDOFF_AS_OF" not in os.environ

@@ -50,7 +50,7 @@ def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
         context: AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
     ):
         """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant and
-        home (dbt vars); with the run's ``full_refresh`` (`handoff run --full-refresh`,
+        home (``HANDOFF_AS_OF``, ``HANDOFF_HOME``); with the run's ``full_refresh`` (`handoff run --full-refresh`,
         or HANDOFF_FULL_REFRESH), `--full-refresh`."""
         settings = handoff.get()
         args = ["build", "--vars", json.dumps(settings.dbt_vars)]
@@ -72,10 +72,12 @@ def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
             args.append("--full-refresh")
         # the gate that follows the build imports Great Expectations: load it meanwhile
         prewarm_gx()
-        with build_lock(settings.home, "dbt build", progress=context.log.info):
-            # The home's own target folder (not a new one per run): it holds the parse
-            # `handoff run` just made with the same vars, so dbt does not parse again.
-            yield from dbt.cli(args, context=context, target_path=settings.dbt_target_path).stream()
+        # The home's own target folder (not a new one per run): it holds the parse
+        # `handoff run` just made with the same vars, so dbt does not parse again.
+        # dbt reads the run's home and as-of from the environment (Settings.dbt_vars).
+        with build_lock(settings.home, "dbt build", progress=context.log.info), settings.exported():
+            invocation = dbt.cli(args, context=context, target_path=settings.dbt_target_path)
+            yield from invocation.stream()
         # reached only when the build succeeded (a failed dbt build raises above)
         record_built_code(settings, code)
 

@@ -20,7 +20,7 @@
     'sales_disposition_business_days',
     'conversion_window_days',
 ] -%}
-{%- set as_of_text = var('as_of', none) or 'now' -%}
+{%- set as_of_text = as_of_text() or 'now' -%}
 
 {% set failing_rows %}
 with
