@@ -225,6 +225,8 @@ def test_the_gate_checks_the_contract_and_counts_against_the_last_publish(home):
     assert "audit warning: marts.fct_sales_sla_weekly: mean of first_touch_sla_rate" in (
         proc.stdout + proc.stderr
     )
+    # the gate goes first: a failed gate does not wait for the marts' dbt tests
+    assert "running the marts' dbt tests" not in proc.stdout + proc.stderr
     assert sha256(serving) == before
 
     # The bound is configurable, and drift alone never blocks.
@@ -232,6 +234,7 @@ def test_the_gate_checks_the_contract_and_counts_against_the_last_publish(home):
         con.execute("alter table marts.dim_offers drop column contact_email")
     proc = handoff("publish", "--home", str(home), env={"HANDOFF_MAX_ROW_CHANGE": "1"})
     assert proc.returncode == 0, proc.stderr
+    assert "running the marts' dbt tests" in proc.stdout + proc.stderr  # once it passed
     # in the run's summary, where a reader of the output looks
     warning = next(line for line in proc.stdout.splitlines() if "first_touch_sla_rate" in line)
     assert warning.startswith(

@@ -63,12 +63,11 @@ def build(home: Path, as_of: str, *extra: str) -> None:
             "profiles",
             "--target-path",
             str(home / "target"),
-            "--vars",
-            json.dumps({"as_of": as_of}),
             *extra,
         ],
         cwd=PROJECT_DIR,
-        env=dict(os.environ, HANDOFF_HOME=str(home)),
+        # as handoff gives them (Settings.child_env): a moved as-of keeps dbt's parse
+        env=dict(os.environ, HANDOFF_HOME=str(home), HANDOFF_AS_OF=as_of),
         capture_output=True,
         text=True,
     )
