@@ -258,7 +258,10 @@ def execute_pipeline(
     outcome.summary_lines += _publish_lines(settings, started, result.success)
     if settings.target == "duckdb" and settings.build_db.exists():
         with open_read_only(settings.build_db) as con:
-            outcome.summary_lines += sla_summary_lines(con)
+            # After a failed run the build database holds what the build got to, half
+            # old and half new (and nothing of it published): no SLA figures from it.
+            if result.success:
+                outcome.summary_lines += sla_summary_lines(con)
             outcome.summary_lines += unmapped_lines(unmapped_rows(con))
     return outcome
 

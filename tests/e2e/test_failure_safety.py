@@ -65,6 +65,8 @@ def test_bad_seed_rows_fail_the_run_with_their_sentences_and_serving_stays_byte_
     assert "sla_policy_is_sound: failed" in error
     assert f"problem: {sentence}" in error  # and in the error the run ends with
     assert "serving copy unchanged" in proc.stdout + proc.stderr
+    # no SLA figures from a build that failed half-way (and was not published)
+    assert "marketing SLA:" not in proc.stdout and "sales SLA:" not in proc.stdout
     assert sha256(serving) == before
 
 
