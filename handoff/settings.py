@@ -145,9 +145,11 @@ class Settings:
         :meth:`child_env` for the duration, then as it was: for a child process this
         process does not start itself (dagster-dbt's dbt, which passes on
         ``os.environ``) to see the run's home and as-of."""
-        names = [name for name in self.child_env() if name.startswith("HANDOFF_")]
-        saved = {name: os.environ.get(name) for name in names}
-        os.environ.update({name: self.child_env()[name] for name in names})
+        ours = {
+            name: value for name, value in self.child_env().items() if name.startswith("HANDOFF_")
+        }
+        saved = {name: os.environ.get(name) for name in ours}
+        os.environ.update(ours)
         try:
             yield
         finally:

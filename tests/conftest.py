@@ -417,3 +417,14 @@ def dbt_build_select(
         text=True,
         timeout=300,
     )
+
+
+def full_parses(home: Path) -> int:
+    """How many dbt commands on ``home`` said they had to parse the whole project, over
+    its logs (one command may give several reasons, e.g. both its vars and its profile
+    changed)."""
+    return sum(
+        "Unable to do partial parsing" in command
+        for log in home.rglob("dbt.log*")
+        for command in log.read_text(errors="replace").split("Running with dbt=")
+    )

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
-from conftest import copy_home
+from conftest import copy_home, full_parses
 
 HANDOFF = str(Path(sys.executable).parent / "handoff")
 AS_OF = "2026-01-01T00:00:00Z"
@@ -39,16 +39,6 @@ def raw_counts(db: Path) -> dict[str, int]:
             ).fetchall()
         ]
         return {t: con.execute(f'select count(*) from raw."{t}"').fetchone()[0] for t in tables}
-
-
-def _full_parses(home: Path) -> int:
-    """How many dbt commands said they had to parse the whole project, over its logs
-    (one command may give several reasons, e.g. both its vars and its profile changed)."""
-    return sum(
-        "Unable to do partial parsing" in command
-        for log in home.rglob("dbt.log*")
-        for command in log.read_text(errors="replace").split("Running with dbt=")
-    )
 
 
 def test_run_twice_is_idempotent(built_sample, tmp_path):
@@ -77,7 +67,7 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
         raw_ids = con.execute("select count(distinct id) from raw.salesforce__lead").fetchone()[0]
     assert 0 < staged <= raw_ids  # latest version only, deleted leads gone
 
-    full_parses = _full_parses(home)
+    parses_before = full_parses(home)
     second = handoff("run", "--landing", str(sample), "--home", str(home), "--as-of", AS_OF)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "already loaded" in second.stderr
@@ -89,7 +79,7 @@ def test_run_twice_is_idempotent(built_sample, tmp_path):
     # copy moved the home (the profile's path changed), so its first parse is full,
     # and the build and the docs reuse it (the same vars every time).
     assert (home / "target" / "duckdb" / "manifest.json").exists()
-    assert _full_parses(home) == full_parses + 1
+    assert full_parses(home) == parses_before + 1
 
     # dbt docs open on the project's own overview page, not dbt's "Welcome".
     docs = json.loads((home / "docs" / "manifest.json").read_text())["docs"]

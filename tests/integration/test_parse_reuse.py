@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import full_parses
+
 from handoff.dbt import dbt_command, prepare_manifest, run_dbt
 from handoff.settings import Settings
-
-
-def full_parses(home: Path) -> int:
-    """How many dbt commands on ``home`` said they had to parse the whole project."""
-    return sum(
-        "Unable to do partial parsing" in command
-        for log in home.rglob("dbt.log*")
-        for command in log.read_text(errors="replace").split("Running with dbt=")
-    )
 
 
 def compiled_as_of(settings: Settings) -> str:
