@@ -581,6 +581,8 @@ def fingerprint(con: Any, table: str) -> list[Any]:
 
 
 def _columns_by_table(con: Any, schema: str) -> dict[str, dict[str, str]]:
+    if isinstance(con, _SparkQueries):
+        return con.columns_by_table(schema)
     out: dict[str, dict[str, str]] = {}
     for table, column, data_type in con.execute(
         "select table_name, column_name, data_type from information_schema.columns "
@@ -601,10 +603,12 @@ def raw_layout(con: Any, settings: Settings | None = None) -> RawLayout:
     (``settings.source == "fivetran"``) the connector's table in its schema
     (``hubspot.contact``), each canonical column from the connector column that
     spells it (the contract's header aliases, ``property_`` names; an exact name
-    wins). Tables that do not exist are absent."""
+    wins). Tables that do not exist are absent. Names are quoted as ``con`` spells
+    them: ``"name"``, or Spark's backticks over :class:`_SparkQueries`."""
+    quote = con.quote if isinstance(con, _SparkQueries) else _double_quoted
     if settings is None or settings.source == "files":
         return {
-            table: (f'raw."{table}"', {c: f'"{c}"' for c in columns})
+            table: (f"raw.{quote(table)}", {c: quote(c) for c in columns})
             for table, columns in _columns_by_table(con, "raw").items()
         }
     out: RawLayout = {}
@@ -622,9 +626,13 @@ def raw_layout(con: Any, settings: Settings | None = None) -> RawLayout:
             if canonical in spec.columns and (
                 canonical not in mapping or snake_case(column) == canonical
             ):
-                mapping[canonical] = f'"{column}"'
-        out[spec.table] = (f'"{schema}"."{spec.connector_table}"', mapping)
+                mapping[canonical] = quote(column)
+        out[spec.table] = (f"{quote(schema)}.{quote(spec.connector_table)}", mapping)
     return out
+
+
+def _double_quoted(name: str) -> str:
+    return f'"{name}"'
 
 
 def raw_bounds(con: Any, settings: Settings | None = None) -> dict[str, int]:
@@ -685,6 +693,45 @@ class _PgQueries:
         cur = self.pg.cursor()
         cur.execute(sql.replace("?", "%s"), list(params))
         return cur
+
+
+class _SparkQueries:
+    """A Spark session with what :func:`raw_bounds` and :func:`raw_layout` use of a
+    DuckDB connection: ``execute(sql).fetchone()``, the columns of a schema's tables
+    (from Spark's catalog: Spark has no ``information_schema``) and its quoting
+    (backticks), for Spark's source tables."""
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def execute(self, sql: str) -> Any:
+        rows = [tuple(row) for row in self.spark.sql(sql).collect()]
+        return _Rows(rows)
+
+    def columns_by_table(self, schema: str) -> dict[str, dict[str, str]]:
+        catalog = self.spark.catalog
+        if not catalog.databaseExists(schema):
+            return {}
+        return {
+            table.name: {c.name: c.dataType for c in catalog.listColumns(f"{schema}.{table.name}")}
+            for table in catalog.listTables(schema)
+            if not table.isTemporary
+        }
+
+    @staticmethod
+    def quote(name: str) -> str:
+        return f"`{name}`"
+
+
+@dataclass
+class _Rows:
+    rows: list[tuple[Any, ...]]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
 
 
 def _gx_context(docs_root: Path | None) -> Any:
@@ -985,28 +1032,18 @@ class PostgresGate:
             duck.close()
 
     def _copy_source_names(self, duck: Any) -> None:
-        """Source mode: the first and last names of the connector's person tables
-        (:data:`LEAD_NAMES`, :data:`OWNER_NAMES`), copied out of PostgreSQL into schema
-        ``raw`` of the in-memory DuckDB under their raw names, for the name scan."""
-        layout = raw_layout(_PgQueries(self.pg), self.settings)
-        duck.execute("create schema raw")
-        with self.pg.cursor() as cur, tempfile.TemporaryDirectory() as scratch:
-            for table, first, last in (*LEAD_NAMES, *OWNER_NAMES):
-                relation, columns = layout.get(table, ("", {}))
-                if not {first, last} <= set(columns):
-                    continue
-                path = Path(scratch) / f"{table}.csv"
+        """Source mode: the connector's names (:func:`copy_source_names`), copied out
+        of PostgreSQL as CSV."""
+        with self.pg.cursor() as cur:
+
+            def export(select: str, path: Path) -> str:
                 with open(path, "w", encoding="utf-8") as out:
                     cur.copy_expert(
-                        f"copy (select cast({columns[first]} as text) as {first}, "
-                        f"cast({columns[last]} as text) as {last} from {relation}) "
-                        "to stdout with (format csv, header true)",
-                        out,
+                        f"copy ({select}) to stdout with (format csv, header true)", out
                     )
-                duck.execute(
-                    f'create table raw."{table}" as select * from read_csv('
-                    f"'{path}', header = true, all_varchar = true)"
-                )
+                return f"read_csv('{path}', header = true, all_varchar = true)"
+
+            copy_source_names(duck, raw_layout(_PgQueries(self.pg), self.settings), export, "text")
 
 
 class SparkGate:
@@ -1064,10 +1101,20 @@ class SparkGate:
     def personal_data(self, marts: set[str]) -> list[PersonalDataFinding]:
         """The one personal-data scan (:func:`personal_data_findings`) on the marts'
         text columns, written to Parquet and read by an in-memory DuckDB beside the
-        raw names of the ingest file."""
+        raw names of the ingest file (in source mode: the connector's names, written
+        to Parquet the same way)."""
         duck = duckdb.connect()
         try:
-            _attach_raw_names(duck, self.settings)
+            if self.settings.source == "fivetran":
+
+                def export(select: str, path: Path) -> str:
+                    self.spark.sql(select).write.mode("overwrite").parquet(str(path))
+                    return f"read_parquet('{path}/*.parquet')"
+
+                layout = raw_layout(_SparkQueries(self.spark), self.settings)
+                copy_source_names(duck, layout, export, "string")
+            else:
+                _attach_raw_names(duck, self.settings)
             duck.execute(f"create schema {MART_SCHEMA}")
             with tempfile.TemporaryDirectory() as scratch:
                 for mart in sorted(self.existing):
@@ -1088,6 +1135,29 @@ class SparkGate:
                 return personal_data_findings(duck, marts)
         finally:
             duck.close()
+
+
+def copy_source_names(
+    duck: Any, layout: RawLayout, export: Callable[[str, Path], str], text: str
+) -> None:
+    """Source mode: the first and last names of the connector's person tables
+    (:data:`LEAD_NAMES`, :data:`OWNER_NAMES`), copied out of the warehouse into schema
+    ``raw`` of the in-memory DuckDB ``duck`` under their raw names, for the name scan.
+    ``export(select, path)`` writes the rows of a query (in the warehouse's SQL, whose
+    text type is ``text``) to a file under ``path`` and returns the DuckDB expression
+    that reads it back."""
+    duck.execute("create schema raw")
+    with tempfile.TemporaryDirectory() as scratch:
+        for table, first, last in (*LEAD_NAMES, *OWNER_NAMES):
+            relation, columns = layout.get(table, ("", {}))
+            if not {first, last} <= set(columns):
+                continue
+            select = (
+                f"select cast({columns[first]} as {text}) as {first}, "
+                f"cast({columns[last]} as {text}) as {last} from {relation}"
+            )
+            reader = export(select, Path(scratch) / table)
+            duck.execute(f'create table raw."{table}" as select * from {reader}')
 
 
 def _attach_raw_names(duck: Any, settings: Settings) -> None:
@@ -1166,8 +1236,8 @@ def run_audit(
         gate: Any = (
             PostgresGate(settings) if settings.target == "postgres" else SparkGate(settings, spark)
         )
-        if settings.source == "fivetran" and settings.target == "postgres":
-            raw = _PgQueries(gate.pg)  # the connector's tables, in PostgreSQL itself
+        if settings.source == "fivetran":  # the connector's tables, in the warehouse
+            raw = _PgQueries(gate.pg) if settings.target == "postgres" else _SparkQueries(spark)
         else:
             raw = open_read_only(settings.ingest_db) if settings.ingest_db.exists() else None
     else:
@@ -1233,7 +1303,7 @@ def run_audit(
     finally:
         if not isinstance(gate, DuckDBGate):
             gate.close()
-            if raw is not None and not isinstance(raw, _PgQueries):
+            if raw is not None and not isinstance(raw, _PgQueries | _SparkQueries):
                 raw.close()
         elif own:
             con.close()

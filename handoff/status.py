@@ -96,6 +96,8 @@ def render_status(settings: Settings) -> tuple[str, bool]:
     """The status report and whether everything is healthy (no rejected batch,
     last run succeeded)."""
     last = _last_run(settings)
+    if settings.source == "fivetran" or (last and last.get("source") == "fivetran"):
+        return _render_source_status(settings, last)
     landing = last["landing"] if last and last.get("landing") else settings.landing
     out: list[str] = [
         f"home: {settings.home}",
@@ -149,6 +151,14 @@ def render_status(settings: Settings) -> tuple[str, bool]:
             unmapped = unmapped_lines(unmapped_rows(con))
             if unmapped:
                 out += [""] + unmapped
+    return _publish_and_run_lines(settings, last, out, ok)
+
+
+def _publish_and_run_lines(
+    settings: Settings, last: dict[str, Any] | None, out: list[str], ok: bool
+) -> tuple[str, bool]:
+    """``out`` with the last publish and the last run appended; healthy when ``ok``
+    and the last run succeeded."""
     record = last_publish(settings)
     if record:
         publish_id = f", publish {record['publish_id']}" if record.get("publish_id") else ""
@@ -158,13 +168,44 @@ def render_status(settings: Settings) -> tuple[str, bool]:
         )
     if last:
         state = "succeeded" if last["success"] else f"FAILED ({last.get('error')})"
+        read = (
+            "the connector's tables"
+            if last.get("source") == "fivetran"
+            else f"landing {last['landing']}"
+        )
         out.append("")
         out.append(
             f"last run: {last['finished_at']} {state}, as-of {last['as_of']}, "
-            f"{last['seconds']} s, landing {last['landing']}"
+            f"{last['seconds']} s, {read}"
         )
         ok = ok and bool(last["success"])
     return "\n".join(out), ok
+
+
+def _render_source_status(settings: Settings, last: dict[str, Any] | None) -> tuple[str, bool]:
+    """Source mode (``--source fivetran``): no landing folder, batches or quarantine,
+    but where the connector's tables are read, and on DuckDB the SLAs of the build."""
+    schemas = ", ".join(
+        settings.connector_schemas[crm] for crm in sorted(settings.connector_schemas)
+    )
+    where = {
+        "duckdb": f"of {settings.build_db}",
+        "postgres": "of PostgreSQL (HANDOFF_PG_*)",
+        "spark": f"of the Spark metastore in {settings.home / 'spark'}",
+    }.get(settings.target, f"of the {settings.target} target")
+    out = [
+        f"home: {settings.home}",
+        f"source: fivetran, the connector's tables read in place (schemas {schemas} {where}); "
+        "no landing folder, so no batches, ledger or quarantine",
+    ]
+    if settings.target == "duckdb" and settings.build_db.exists():
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            for lines in (sla_summary_lines(con), unmapped_lines(unmapped_rows(con))):
+                if lines:
+                    out += [""] + lines
+    elif last is None:
+        out.append("no run yet: run `handoff run --source fivetran` first")
+    return _publish_and_run_lines(settings, last, out, True)
 
 
 def _pct(value: float | None) -> str:

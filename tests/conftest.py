@@ -238,6 +238,7 @@ def spark_available() -> None:
 # short and both workers finish together; the rest keeps collection order.
 FIRST = (
     "test_spark.py",
+    "test_fivetran_spark.py",
     "test_incremental.py",
     "test_audit_publish.py",
     "test_failure_safety.py",

@@ -2,7 +2,7 @@
 ``tests/fixtures/corpus/`` loaded into schemas ``hubspot`` and ``salesforce`` under the
 connector's table names, with typed columns (DuckDB's CSV sniffer types them, as the
 connector would: timestamps, booleans, integers), into a DuckDB file or, through
-it, a PostgreSQL database."""
+it, a PostgreSQL database or a Spark home's metastore."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from handoff.engines.spark import SPARK_TYPES
+from handoff.engines.spark import query as spark_query
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
@@ -85,3 +88,40 @@ def load_postgres(pg: Any) -> None:
     with duckdb.connect() as duck:
         load_duckdb(duck)
         copy_to_postgres(duck, pg)
+
+
+def load_spark(
+    home: Path, scratch: Path, schemas=("hubspot", "salesforce"), changes: tuple[str, ...] = ()
+) -> None:
+    """The fixtures (:data:`TABLES`) as Parquet tables of the Spark databases hubspot
+    and salesforce in the metastore of the Spark home ``home``, typed as DuckDB's
+    sniffer types them (through Parquet files under ``scratch``), after the DuckDB
+    statements ``changes``. Spark's Hive catalog does not replace a Parquet table in
+    one statement: each is dropped, then created."""
+    queries: dict[str, str] = {}
+    with duckdb.connect() as duck:
+        load_duckdb(duck)
+        for change in changes:
+            duck.execute(change)
+        for schema in schemas:
+            queries[f"db {schema}"] = f"create database if not exists `{schema}`"
+            for (table,) in duck.execute(
+                "select table_name from duckdb_tables() where schema_name = ?", [schema]
+            ).fetchall():
+                path = scratch / schema / f"{table}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                duck.execute(f'copy "{schema}"."{table}" to \'{path}\' (format parquet)')
+                columns = duck.execute(
+                    "select column_name, data_type from duckdb_columns() "
+                    "where schema_name = ? and table_name = ? order by column_index",
+                    [schema, table],
+                ).fetchall()
+                select = ", ".join(
+                    f"cast(`{c}` as {SPARK_TYPES.get(t, 'string')}) as `{c}`" for c, t in columns
+                )
+                queries[f"drop {schema}.{table}"] = f"drop table if exists `{schema}`.`{table}`"
+                queries[f"create {schema}.{table}"] = (
+                    f"create table `{schema}`.`{table}` using parquet as "
+                    f"select {select} from parquet.`{path}`"
+                )
+    spark_query(home, queries)

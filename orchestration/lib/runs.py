@@ -96,6 +96,7 @@ def run_record(
         "as_of": settings.as_of.isoformat(sep=" "),
         "landing": str(settings.landing),
         "target": settings.target,
+        "source": settings.source,
         "full_refresh": settings.full_refresh,
         # The run's verdict as the CLI's exit code says: a rejected batch fails the run.
         "success": succeeded and not rejected and not not_loaded,

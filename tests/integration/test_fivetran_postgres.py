@@ -67,8 +67,10 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dbt-package"
 
 def test_the_example_dbt_package_project_builds_the_marts_on_postgres(postgres_env, tmp_path):
     """examples/dbt-package, a user's dbt project that installs handoff through
-    packages.yml (`local:`), sets the vars and replaces one seed: `dbt deps` and
-    `dbt build` give the marts in schema marts, without the handoff CLI."""
+    packages.yml (`local:`), sets the vars and replaces one seed: `dbt deps`, `dbt
+    seed` (the project's own seed, which handoff's models read) and `dbt build
+    --select package:handoff` give the marts in schema marts, without the handoff
+    CLI."""
     with connect() as pg:
         load_postgres(pg)
     project = tmp_path / "project"
@@ -82,9 +84,11 @@ def test_the_example_dbt_package_project_builds_the_marts_on_postgres(postgres_e
     env = {**os.environ, **postgres_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     for key in ("HANDOFF_HOME", "HANDOFF_PROJECT_DIR", "HANDOFF_TARGET"):
         env.pop(key, None)
-    for command in (["deps"], ["build", "--target-path", str(tmp_path / "target")]):
+
+    def dbt(*command: str) -> str:
+        target = [] if "deps" in command else ["--target-path", str(tmp_path / "target")]
         result = subprocess.run(
-            [str(BIN / "dbt"), *command, "--profiles-dir", str(project)]
+            [str(BIN / "dbt"), *command, "--profiles-dir", str(project), *target]
             + ["--log-path", str(tmp_path / "logs")],
             cwd=project,
             env=env,
@@ -93,6 +97,17 @@ def test_the_example_dbt_package_project_builds_the_marts_on_postgres(postgres_e
             timeout=600,
         )
         assert result.returncode == 0, result.stdout[-5000:]
+        return result.stdout
+
+    dbt("deps")
+    dbt("seed")
+    dbt("build", "-s", "package:handoff")
+    # `--select +package:handoff`, the README's other way, takes the project's seed
+    # along (handoff's models read it) and not the package's disabled one
+    listed = dbt("--quiet", "ls", "-s", "+package:handoff", "--resource-type", "seed")
+    seeds = listed.split()
+    assert "my_crm_analytics.lifecycle_stage_map" in seeds
+    assert "handoff.lifecycle_stage_map" not in seeds
     # the fixtures' 22 HubSpot contacts and 1 Salesforce lead
     assert pg_query("select count(*) from marts.dim_leads") == [(23,)]
     # the fixture lead's status `Converted`, which handoff's own seed does not map,

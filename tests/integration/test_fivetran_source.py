@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -418,3 +419,22 @@ def test_handoff_run_source_fivetran_builds_audits_and_publishes(tmp_path):
     # no ledger: nothing was ingested
     with duckdb.connect(str(home / "build.duckdb"), read_only=True) as con:
         assert not con.execute("select * from duckdb_tables() where schema_name = 'raw'").fetchall()
+    # `handoff status` knows the last run read the connector's tables (HANDOFF_SOURCE
+    # unset): it says so, instead of "no batch has been loaded yet"
+    env = {k: v for k, v in os.environ.items() if k != "HANDOFF_SOURCE"}
+    status = subprocess.run(
+        [str(BIN / "handoff"), "status", "--home", str(home)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "source: fivetran, the connector's tables read in place (schemas hubspot, " in (
+        status.stdout
+    )
+    assert f"salesforce of {home / 'build.duckdb'})" in status.stdout
+    assert "no batch has been loaded yet" not in status.stdout
+    assert not re.search(r"^landing:|landing /", status.stdout, re.M)
+    assert "sales SLA:" in status.stdout
+    assert re.search(r"last run: \S+ succeeded, as-of .*, the connector's tables", status.stdout)
