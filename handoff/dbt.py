@@ -158,6 +158,13 @@ def start_dbt(cmd: list[str], settings: Settings) -> subprocess.Popen[str]:
     )
 
 
+def unit_test_exclusion(settings: Settings) -> list[str]:
+    """The arguments that keep dbt's unit tests out of a run's dbt build or test
+    (unless ``HANDOFF_UNIT_TESTS=1``): they check the models' SQL on fixed inputs,
+    which no new data changes, so dbt advises running them in development and CI."""
+    return [] if settings.unit_tests else ["--exclude-resource-type", "unit_test"]
+
+
 def test_marts(settings: Settings) -> list[str]:
     """Run the dbt tests of the marts (``dbt test --select path:models/marts``) on what
     the build database holds; one sentence per test that did not pass, none when all
@@ -165,7 +172,8 @@ def test_marts(settings: Settings) -> list[str]:
     publish materialised alone) still applies the row-level rules, whose one home is
     dbt (README, "Publishing, audit and schedules")."""
     target_path = settings.dbt_target_path
-    cmd = dbt_command(settings, ["test", "--select", "path:models/marts"])
+    command = ["test", "--select", "path:models/marts", *unit_test_exclusion(settings)]
+    cmd = dbt_command(settings, command)
     proc = run_dbt(cmd, settings)
     results_file = target_path / "run_results.json"
     if not results_file.exists():

@@ -79,6 +79,10 @@ class Settings:
     source: str = "files"
     # source mode: the schema each CRM's connector writes to (dbt var <crm>_schema)
     connector_schemas: dict[str, str] = field(default_factory=lambda: {crm: crm for crm in CRMS})
+    # run dbt's unit tests inside the run's dbt build (HANDOFF_UNIT_TESTS=1); by
+    # default a run leaves them out: they test the models' SQL on fixed inputs, not
+    # the data, so they belong to development and CI (`make test` runs every one)
+    unit_tests: bool = False
 
     @property
     def build_db(self) -> Path:
@@ -195,4 +199,5 @@ class Settings:
             connector_schemas={
                 crm: os.environ.get(f"HANDOFF_{crm.upper()}_SCHEMA") or crm for crm in CRMS
             },
+            unit_tests=os.environ.get("HANDOFF_UNIT_TESTS", "") not in ("", "0"),
         )

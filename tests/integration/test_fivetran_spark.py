@@ -5,9 +5,8 @@ databases ``hubspot`` and ``salesforce`` (connector table names), then ``handoff
 bounds and the personal-data scan's lead names read the connector's tables in Spark)
 and publishes the views of ``marts``, with no file ingest.
 
-One Spark build (minutes): its unit tests are left out (dbt's own
-``DBT_EXCLUDE_RESOURCE_TYPES``), being SQL-only checks of the models that
-test_spark.py's build runs on Spark already."""
+One Spark build (minutes), without dbt's unit tests as every `handoff run` (they
+are SQL-only checks of the models, which test_spark.py's build runs on Spark)."""
 
 from __future__ import annotations
 
@@ -45,7 +44,6 @@ def test_handoff_run_source_fivetran_on_spark(
     env = {
         **os.environ,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
     }
     env.pop("HANDOFF_TARGET", None)
     result = subprocess.run(

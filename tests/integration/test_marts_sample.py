@@ -9,6 +9,7 @@ time-relative result.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -116,6 +117,20 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     row = con.execute(sql).fetchone()
     assert row is not None
     return row[0]
+
+
+def test_a_run_builds_and_tests_the_data_without_dbts_unit_tests(built_sample) -> None:
+    """dbt's unit tests check the models' SQL on fixed inputs, which new data never
+    changes: `handoff run` leaves them out of its build (HANDOFF_UNIT_TESTS=1 puts
+    them back; the suite runs each one in test_dbt_unit_tests.py and on PostgreSQL and
+    Spark), and keeps every data test."""
+    results = json.loads(
+        (built_sample.home / "target" / "duckdb" / "run_results.json").read_text()
+    )["results"]
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert "unit_test" not in kinds
+    assert {"model", "seed", "test"} <= kinds
+    assert sum(r["unique_id"].startswith("test.") for r in results) > 400
 
 
 def test_every_mart_is_built_and_filled(con: duckdb.DuckDBPyConnection) -> None:

@@ -294,6 +294,7 @@ class _Reader(threading.Thread):
 def test_handoff_run_on_postgres_end_to_end(postgres_env, tmp_path):
     landing, home = tmp_path / "landing", tmp_path / "home"
     env = {**os.environ, **postgres_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env["HANDOFF_UNIT_TESTS"] = "1"  # dbt's unit tests on PostgreSQL too, in its build
     env.pop("HANDOFF_TARGET", None)
     gen = subprocess.run(
         [str(HANDOFF), "generate", "--out", str(landing), "--leads", "300", "--seed", "3"],

@@ -119,6 +119,8 @@ def handoff_run(landing: Path, home: Path, *target: str) -> subprocess.Popen:
     """`handoff run` started in the background, its output going to ``<home>.log``."""
     env = {**os.environ, **SMALL_DATA, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.pop("HANDOFF_TARGET", None)
+    if "spark" in target:
+        env["HANDOFF_UNIT_TESTS"] = "1"  # dbt's unit tests on Spark too, in its build
     with open(home.with_suffix(".log"), "w") as log:
         return subprocess.Popen(
             [
@@ -223,6 +225,10 @@ def test_run_on_spark_builds_audits_and_publishes_through_views(built: Built) ->
     passed, warned, errors, skipped, no_op, total = map(int, done.groups())
     assert (errors, skipped) == (0, 0) and passed + warned + no_op == total
     assert passed > 500 and no_op <= 5  # the no-ops are the 5 exposures
+    # HANDOFF_UNIT_TESTS=1 (see handoff_run) put dbt's unit tests back into the build
+    results = json.loads((built.spark_home / "target" / "spark" / "run_results.json").read_text())
+    unit = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) >= 13 and {r["status"] for r in unit} == {"pass"}
     assert (built.spark_home / "ingest.duckdb").exists()
     assert not (built.spark_home / "build.duckdb").exists()
     assert not (built.spark_home / "serving").exists()  # no serving file on spark

@@ -16,6 +16,7 @@ from handoff.dbt import (
     code_fingerprint,
     load_manifest,
     record_built_code,
+    unit_test_exclusion,
 )
 from handoff.lock import build_lock
 from orchestration.lib.resources import HandoffSettings
@@ -49,11 +50,13 @@ def dbt_models(project: DbtProject) -> dg.AssetsDefinition:
     def handoff_dbt_models(
         context: AssetExecutionContext, dbt: DbtCliResource, handoff: HandoffSettings
     ):
-        """`dbt build` (models, seeds, snapshots, tests) with the run's as-of instant and
-        home (``HANDOFF_AS_OF``, ``HANDOFF_HOME``); with the run's ``full_refresh`` (`handoff run --full-refresh`,
-        or HANDOFF_FULL_REFRESH), `--full-refresh`."""
+        """`dbt build` (models, seeds, snapshots, data tests) with the run's as-of instant
+        and home (``HANDOFF_AS_OF``, ``HANDOFF_HOME``); with the run's ``full_refresh``
+        (`handoff run --full-refresh`, or HANDOFF_FULL_REFRESH), `--full-refresh`. dbt's
+        unit tests only with ``HANDOFF_UNIT_TESTS=1``: they check the models' SQL on
+        fixed inputs, which no new data changes (dbt's advice: development and CI)."""
         settings = handoff.get()
-        args = ["build", "--vars", json.dumps(settings.dbt_vars)]
+        args = ["build", "--vars", json.dumps(settings.dbt_vars), *unit_test_exclusion(settings)]
         # Rows an incremental model kept from earlier runs were computed by the code of
         # those runs: when the project's models or macros changed since (an upgrade of
         # handoff, an edited model), rebuild them in full (README "Incremental builds").
