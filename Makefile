@@ -19,9 +19,12 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 # Two pytest-xdist workers, a test file at a time each (the shared builds of
-# tests/conftest.py are made once per run). PYTEST_WORKERS=0 runs in one process.
+# tests/conftest.py are made once per run), handed out in the order of
+# tests/conftest.py's FIRST, longest first: --no-loadscope-reorder keeps xdist from
+# reordering the files by their number of tests, which sent the one-test Spark file
+# last. PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 .PHONY: setup run test test-fast lint format docs dagster clean
 
