@@ -730,9 +730,6 @@ class _Rows:
     def fetchone(self) -> tuple[Any, ...] | None:
         return self.rows[0] if self.rows else None
 
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self.rows
-
 
 def _gx_context(docs_root: Path | None) -> Any:
     import great_expectations as gx  # lazy: GX takes seconds to import (see prewarm_gx)

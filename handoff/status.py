@@ -145,13 +145,18 @@ def render_status(settings: Settings) -> tuple[str, bool]:
                         for path, kind, reason in notices
                     ]
         if settings.ingest_db == settings.build_db:
-            sla = sla_summary_lines(con)
-            if sla:
-                out += [""] + sla
-            unmapped = unmapped_lines(unmapped_rows(con))
-            if unmapped:
-                out += [""] + unmapped
+            out += _build_lines(con)
     return _publish_and_run_lines(settings, last, out, ok)
+
+
+def _build_lines(con: Any) -> list[str]:
+    """Both SLAs and the unmapped values of the DuckDB build database ``con``, each
+    block after a blank line (none when the marts are not built yet)."""
+    out: list[str] = []
+    for lines in (sla_summary_lines(con), unmapped_lines(unmapped_rows(con))):
+        if lines:
+            out += [""] + lines
+    return out
 
 
 def _publish_and_run_lines(
@@ -200,9 +205,7 @@ def _render_source_status(settings: Settings, last: dict[str, Any] | None) -> tu
     ]
     if settings.target == "duckdb" and settings.build_db.exists():
         with duckdb.connect(str(settings.build_db), read_only=True) as con:
-            for lines in (sla_summary_lines(con), unmapped_lines(unmapped_rows(con))):
-                if lines:
-                    out += [""] + lines
+            out += _build_lines(con)
     elif last is None:
         out.append("no run yet: run `handoff run --source fivetran` first")
     return _publish_and_run_lines(settings, last, out, True)
