@@ -10,7 +10,9 @@ text is cleaned (trimmed, empty → null, e-mail lower-cased).
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -291,7 +293,7 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @pytest.fixture(scope="module")
-def staged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def staged_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("handoff_home")
     con = duckdb.connect(str(home / "build.duckdb"))
     ensure_raw_tables(con)
@@ -300,8 +302,12 @@ def staged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPy
 
     result = run_dbt(home, "build", "--select", "staging")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return home
 
-    con = duckdb.connect(str(home / "build.duckdb"), read_only=True)
+
+@pytest.fixture(scope="module")
+def staged(staged_home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(staged_home / "build.duckdb"), read_only=True)
     yield con
     con.close()
 
@@ -489,3 +495,44 @@ def test_a_disabled_crm_leaves_its_staging_empty_and_the_project_whole(tmp_path:
     assert "(1 = 0)" in compiled.read_text()
     compiled = next((tmp_path / "target" / "compiled").rglob("stg_salesforce__leads.sql"))
     assert "(1 = 1)" in compiled.read_text()
+
+
+def test_not_null_columns_fails_on_each_null_and_names_its_column(
+    staged_home: Path, tmp_path: Path
+) -> None:
+    """The generic test that checks a model's required columns in one scan
+    (tests/dbt/generic/test_not_null_columns.sql): it passes on the clean build, and
+    with nulls in two of its columns it fails, counting every null value, one result
+    row per column with how many."""
+    name = "not_null_stg_salesforce__lead_versions"
+    built = json.loads((staged_home / "target" / "run_results.json").read_text())["results"]
+    assert [r["status"] for r in built if r["unique_id"].split(".")[2] == name] == ["pass"]
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy2(staged_home / "build.duckdb", home / "build.duckdb")
+
+    con = duckdb.connect(str(home / "build.duckdb"))
+    versions = con.execute("select count(*) from staging.stg_salesforce__lead_versions").fetchone()
+    assert versions[0] >= 3
+    con.execute("update staging.stg_salesforce__lead_versions set loaded_at = null")
+    con.execute(
+        "update staging.stg_salesforce__lead_versions set source_line = null "
+        "where lead_version_id = (select min(lead_version_id) "
+        "from staging.stg_salesforce__lead_versions)"
+    )
+    con.close()
+
+    failed = run_dbt(home, "test", "--select", name, "--store-failures")
+    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-2000:]
+    results = json.loads((home / "target" / "run_results.json").read_text())["results"]
+    assert [
+        (r["unique_id"].split(".")[2], r["status"], r["failures"])
+        for r in results
+        if r["unique_id"].startswith("test.")
+    ] == [(name, "fail", versions[0] + 1)]
+    con = duckdb.connect(str(home / "build.duckdb"), read_only=True)
+    (relation,) = [r["relation_name"] for r in results if r["unique_id"].startswith("test.")]
+    stored = con.execute(f"select column_name, null_rows from {relation} order by 1").fetchall()
+    con.close()
+    assert stored == [("loaded_at", versions[0]), ("source_line", 1)]

@@ -94,6 +94,44 @@ def test_every_proportion_of_a_mart_is_tested_to_lie_in_0_1():
     )
 
 
+def _documented_nodes() -> list[dict]:
+    """Every model and seed of the project's yml, with its columns and tests."""
+    nodes = []
+    for path in sorted([*(PROJECT / "models").rglob("*.yml"), *(PROJECT / "seeds").rglob("*.yml")]):
+        doc = yaml.safe_load(path.read_text()) or {}
+        nodes += [*(doc.get("models") or []), *(doc.get("seeds") or [])]
+    return nodes
+
+
+def test_required_columns_are_checked_in_one_test_per_model_and_keys_keep_their_own():
+    """A model's required columns are listed in its one `not_null_columns` test
+    (tests/dbt/generic/test_not_null_columns.sql), named not_null_<model>, and each
+    column it lists is a documented column of that model, listed once; a key (a
+    `unique` column) keeps its own `unique` and `not_null` beside each other."""
+    required = 0
+    for node in _documented_nodes():
+        columns = {c["name"]: _tests(c) for c in node.get("columns") or []}
+        merged = [
+            body
+            for test in node.get("data_tests") or []
+            if isinstance(test, dict)
+            for name, body in test.items()
+            if name == "not_null_columns"
+        ]
+        assert len(merged) <= 1, node["name"]
+        for body in merged:
+            assert body["name"] == f"not_null_{node['name']}"
+            listed = body["arguments"]["column_names"]
+            assert len(listed) == len(set(listed)) > 1, node["name"]
+            assert set(listed) <= set(columns), (node["name"], set(listed) - set(columns))
+            # listed once: not also in a column's own tests, and never a key's
+            assert not any({"not_null", "unique"} & set(columns[name]) for name in listed), node[
+                "name"
+            ]
+            required += len(listed)
+    assert required >= 300
+
+
 def test_deadlines_are_checked_wherever_a_mart_has_a_clock_start():
     with_clock = {
         mart
