@@ -8,7 +8,9 @@ is built for (:func:`orchestration.definitions.build_defs`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
@@ -18,16 +20,25 @@ from handoff.settings import Settings, project_dir
 
 
 class HandoffDbtCli(DbtCliResource):
-    """dagster-dbt's dbt resource, without its ``dbt --version`` call before every
-    command: that call asks PyPI for the latest release (seconds online, a time-out
-    offline). :func:`handoff.dbt.dbt_executable` is this environment's own dbt, so its
-    version is the dbt-core installed here."""
+    """dagster-dbt's dbt resource, without two costs it pays before every command:
+
+    - its ``dbt --version`` call, which asks PyPI for the latest release (seconds
+      online, a time-out offline). :func:`handoff.dbt.dbt_executable` is this
+      environment's own dbt, so its version is the dbt-core installed here;
+    - a dbt adapter built inside the Dagster process (the project and profile loaded,
+      the adapter registered: about 2 s, more while the gate's import runs beside
+      it). dagster-dbt needs it only for ``fetch_row_counts()`` and
+      ``fetch_column_metadata()``, which handoff does not call: the dbt command itself
+      runs in its own process with its own adapter."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
         from dbt.version import __version__ as installed  # lazy: dbt-core is heavy to import
 
         return version.parse(installed)
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        return None
 
 
 def dbt_project(settings: Settings) -> DbtProject:
