@@ -224,7 +224,8 @@ def test_run_on_spark_builds_audits_and_publishes_through_views(built: Built) ->
     assert done, log[-3000:]
     passed, warned, errors, skipped, no_op, total = map(int, done.groups())
     assert (errors, skipped) == (0, 0) and passed + warned + no_op == total
-    assert passed > 500 and no_op <= 5  # the no-ops are the 5 exposures
+    # ~390 nodes since a model's required columns share one not_null_columns test
+    assert passed > 350 and no_op <= 5  # the no-ops are the 5 exposures
     # HANDOFF_UNIT_TESTS=1 (see handoff_run) put dbt's unit tests back into the build
     results = json.loads((built.spark_home / "target" / "spark" / "run_results.json").read_text())
     unit = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]
