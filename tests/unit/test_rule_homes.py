@@ -18,13 +18,20 @@ PROJECT = Path(__file__).resolve().parents[2]
 PROMISES = ("deadline", "clock_start_at", "due_at", "expires_at")
 
 
-def _mart_columns() -> dict[str, dict[str, dict]]:
-    marts: dict[str, dict[str, dict]] = {}
-    for path in sorted((PROJECT / "models" / "marts").rglob("*.yml")):
+def _documented_nodes(*folders: str) -> list[dict]:
+    """Every model and seed of the yml under ``folders``, with its columns and tests."""
+    nodes = []
+    for path in sorted(p for folder in folders for p in (PROJECT / folder).rglob("*.yml")):
         doc = yaml.safe_load(path.read_text()) or {}
-        for model in doc.get("models") or []:
-            marts[model["name"]] = {c["name"]: c for c in model.get("columns") or []}
-    return marts
+        nodes += [*(doc.get("models") or []), *(doc.get("seeds") or [])]
+    return nodes
+
+
+def _mart_columns() -> dict[str, dict[str, dict]]:
+    return {
+        model["name"]: {c["name"]: c for c in model.get("columns") or []}
+        for model in _documented_nodes("models/marts")
+    }
 
 
 def _tests(column: dict) -> dict[str, dict]:
@@ -62,12 +69,7 @@ def _is_proportion(name: str) -> bool:
 
 
 def _model_tests() -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for path in sorted((PROJECT / "models" / "marts").rglob("*.yml")):
-        doc = yaml.safe_load(path.read_text()) or {}
-        for model in doc.get("models") or []:
-            out[model["name"]] = set(_tests(model))
-    return out
+    return {model["name"]: set(_tests(model)) for model in _documented_nodes("models/marts")}
 
 
 def test_every_proportion_of_a_mart_is_tested_to_lie_in_0_1():
@@ -94,22 +96,13 @@ def test_every_proportion_of_a_mart_is_tested_to_lie_in_0_1():
     )
 
 
-def _documented_nodes() -> list[dict]:
-    """Every model and seed of the project's yml, with its columns and tests."""
-    nodes = []
-    for path in sorted([*(PROJECT / "models").rglob("*.yml"), *(PROJECT / "seeds").rglob("*.yml")]):
-        doc = yaml.safe_load(path.read_text()) or {}
-        nodes += [*(doc.get("models") or []), *(doc.get("seeds") or [])]
-    return nodes
-
-
 def test_required_columns_are_checked_in_one_test_per_model_and_keys_keep_their_own():
     """A model's required columns are listed in its one `not_null_columns` test
     (tests/dbt/generic/test_not_null_columns.sql), named not_null_<model>, and each
-    column it lists is a documented column of that model, listed once; a key (a
-    `unique` column) keeps its own `unique` and `not_null` beside each other."""
+    column it lists is a documented column of that model, listed once: not also under
+    the column's own tests, and never a `unique` column (keys keep their own pair)."""
     required = 0
-    for node in _documented_nodes():
+    for node in _documented_nodes("models", "seeds"):
         columns = {c["name"]: _tests(c) for c in node.get("columns") or []}
         merged = [
             body
